@@ -1,0 +1,182 @@
+// Sidekiq::Client for Node: pushes jobs that Ruby (or kiq) workers run.
+
+import type { Redis } from "ioredis";
+import { InvalidJobError } from "../errors.js";
+import { Chain, type Middleware } from "../middleware/chain.js";
+import { openRedis, type RedisOptions } from "../redis/connection.js";
+import { detectSidekiqVersion } from "../redis/detect-version.js";
+import { QUEUES, queueKey, SCHEDULE } from "../redis/keys.js";
+import { formatFloat, generateJson } from "../wire/json.js";
+import { encodeTimestamp, nowMs } from "../wire/time.js";
+import type { SidekiqVersion } from "../wire/types.js";
+import { type JobOptions, type OutgoingJob, type PushItem, prepareJob } from "./job-options.js";
+
+/** The fleet version assumed when no Ruby process is alive to ask. */
+export const DEFAULT_SIDEKIQ_VERSION: SidekiqVersion = 7;
+/** Jobs per MULTI in pushBulk, as Sidekiq 7+ batches push_bulk. */
+export const BULK_BATCH_SIZE = 1000;
+
+export interface ClientOptions extends RedisOptions {
+  /**
+   * The Sidekiq version whose format to write (timestamps: Float seconds for 6 and 7, Integer
+   * milliseconds for 8). Default "detect": the oldest version among live Sidekiq processes, else 7.
+   */
+  sidekiqVersion?: SidekiqVersion | "detect";
+}
+
+/** What client middleware receives for each job. */
+export interface ClientContext {
+  job: OutgoingJob;
+  /** Epoch seconds the job is scheduled for, or undefined for "now". Middleware may change it. */
+  at: number | undefined;
+  redis: Redis;
+  sidekiqVersion: SidekiqVersion;
+}
+
+export type ClientMiddleware = Middleware<ClientContext>;
+
+/** Many jobs of one class: one args array per job, shared options; `at` may be one time per job. */
+export interface BulkItem extends Omit<JobOptions, "at"> {
+  class: string;
+  args: unknown[][];
+  at?: number | Date | (number | Date)[];
+}
+
+interface Write {
+  queue: string;
+  payload: string;
+  at: number | undefined;
+}
+
+export class Client {
+  readonly redis: Redis;
+  /** Client middleware, run for every job before it is written (Sidekiq's client middleware). */
+  readonly middleware = new Chain<ClientContext>();
+  private readonly ownsRedis: boolean;
+  private version: Promise<SidekiqVersion> | undefined;
+
+  constructor(options: ClientOptions = {}) {
+    const { redis, owned } = openRedis(options);
+    this.redis = redis;
+    this.ownsRedis = owned;
+    const configured = options.sidekiqVersion;
+    if (configured !== undefined && configured !== "detect") {
+      if (![6, 7, 8].includes(configured)) {
+        throw new InvalidJobError(`sidekiqVersion must be 6, 7, 8 or "detect", got ${String(configured)}`);
+      }
+      this.version = Promise.resolve(configured);
+    }
+  }
+
+  /** The Sidekiq version whose format this client writes (detected once, on first use). */
+  sidekiqVersion(): Promise<SidekiqVersion> {
+    this.version ??= detectSidekiqVersion(this.redis).then((v) => v ?? DEFAULT_SIDEKIQ_VERSION);
+    return this.version;
+  }
+
+  /** Pushes one job; resolves to its jid, or null when a middleware stopped the push. */
+  async push(item: PushItem): Promise<string | null> {
+    const version = await this.sidekiqVersion();
+    const { job, at } = prepareJob(item, version, nowMs());
+    const write = await this.runMiddleware(job, at, version);
+    if (write === undefined) return null;
+    await this.write([write]);
+    return job.jid;
+  }
+
+  /**
+   * Pushes many jobs of one class in pipelined batches; resolves to one entry per args array: the
+   * jid, or null where a middleware stopped that job. Nothing is written if any job is invalid.
+   */
+  async pushBulk(bulk: BulkItem): Promise<(string | null)[]> {
+    if (
+      bulk === null ||
+      typeof bulk !== "object" ||
+      !Array.isArray(bulk.args) ||
+      !bulk.args.every(Array.isArray)
+    ) {
+      throw new InvalidJobError(
+        'pushBulk expects { class, args: [[...], [...]] }: "args" holds one array per job',
+      );
+    }
+    const { args: allArgs, at, ...options } = bulk;
+    if (Array.isArray(at) && at.length !== allArgs.length) {
+      throw new InvalidJobError(`pushBulk "at" has ${at.length} times for ${allArgs.length} jobs`);
+    }
+    const version = await this.sidekiqVersion();
+    const now = nowMs();
+    const createdAt = encodeTimestamp(version, now); // Sidekiq gives every job of a bulk push the same created_at
+    const jids: (string | null)[] = [];
+    const writes: Write[] = [];
+    for (let i = 0; i < allArgs.length; i++) {
+      const item = { ...options, created_at: createdAt, args: allArgs[i] as unknown[] } as PushItem;
+      const jobAt = Array.isArray(at) ? at[i] : at;
+      if (jobAt !== undefined) item.at = jobAt;
+      const { job, at: runAt } = prepareJob(item, version, now);
+      const write = await this.runMiddleware(job, runAt, version);
+      jids.push(write ? job.jid : null);
+      if (write) writes.push(write);
+    }
+    await this.write(writes);
+    return jids;
+  }
+
+  /** Closes the Redis connection if this client opened it. */
+  async close(): Promise<void> {
+    if (this.ownsRedis) await this.redis.quit();
+  }
+
+  private async runMiddleware(
+    job: OutgoingJob,
+    at: number | undefined,
+    version: SidekiqVersion,
+  ): Promise<Write | undefined> {
+    const ctx: ClientContext = { job, at, redis: this.redis, sidekiqVersion: version };
+    if (this.middleware.size > 0 && !(await this.middleware.run(ctx, () => {}))) return undefined;
+    return serialize(ctx);
+  }
+
+  private async write(writes: Write[]): Promise<void> {
+    const batches: Promise<unknown>[] = [];
+    for (let start = 0; start < writes.length; start += BULK_BATCH_SIZE) {
+      batches.push(execOrThrow(batchCommands(this.redis, writes.slice(start, start + BULK_BATCH_SIZE))));
+    }
+    await Promise.all(batches);
+  }
+}
+
+/** The job's JSON as Ruby writes it: scheduled jobs lose `at` (and `enqueued_at`, as 7.1.2+ do). */
+function serialize({ job, at, sidekiqVersion }: ClientContext): Write {
+  const queue = String(job.queue);
+  if (at !== undefined) {
+    if (sidekiqVersion >= 7) delete job.enqueued_at;
+    return { queue, payload: generateJson(job, "job"), at };
+  }
+  job.enqueued_at = encodeTimestamp(sidekiqVersion);
+  return { queue, payload: generateJson(job, "job"), at: undefined };
+}
+
+/** One MULTI: every queue name into `queues`, one LPUSH per queue, one ZADD for the scheduled. */
+function batchCommands(redis: Redis, writes: Write[]) {
+  const multi = redis.multi();
+  const byQueue = new Map<string, string[]>();
+  const scheduled: string[] = [];
+  for (const w of writes) {
+    if (w.at !== undefined) scheduled.push(formatFloat(w.at), w.payload);
+    else {
+      const list = byQueue.get(w.queue);
+      if (list) list.push(w.payload);
+      else byQueue.set(w.queue, [w.payload]);
+    }
+  }
+  if (byQueue.size > 0) multi.sadd(QUEUES, ...byQueue.keys());
+  for (const [queue, payloads] of byQueue) multi.lpush(queueKey(queue), ...payloads);
+  if (scheduled.length > 0) multi.zadd(SCHEDULE, ...scheduled);
+  return multi;
+}
+
+async function execOrThrow(multi: ReturnType<Redis["multi"]>): Promise<void> {
+  const replies = await multi.exec();
+  if (replies === null) throw new Error("Redis aborted the push transaction");
+  for (const [error] of replies) if (error) throw error;
+}

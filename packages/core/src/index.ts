@@ -1,0 +1,19 @@
+// @kiq/core: Sidekiq's Redis format for Node.
+
+export type { BulkItem, ClientContext, ClientMiddleware, ClientOptions } from "./client/client.js";
+export { BULK_BATCH_SIZE, Client, DEFAULT_SIDEKIQ_VERSION } from "./client/client.js";
+export type { JobOptions, OutgoingJob, PushItem } from "./client/job-options.js";
+export { InvalidJobError, KiqError, MalformedPayloadError } from "./errors.js";
+export type { Middleware } from "./middleware/chain.js";
+export { Chain } from "./middleware/chain.js";
+export type { RedisOptions } from "./redis/connection.js";
+export { detectSidekiqVersion } from "./redis/detect-version.js";
+export { decodeBacktrace, encodeBacktrace } from "./wire/backtrace.js";
+export { generateJid, isJid } from "./wire/jid.js";
+export type { JsonValue } from "./wire/json.js";
+export { formatFloat, generateJson, parseJson } from "./wire/json.js";
+export { Payload } from "./wire/payload.js";
+export { RubyFloat } from "./wire/ruby-float.js";
+export { jobItemProblem } from "./wire/schema.js";
+export { decodeTimestamp, encodeTimestamp, nowMs, timestampSeconds } from "./wire/time.js";
+export type { JobItem, SidekiqVersion } from "./wire/types.js";
