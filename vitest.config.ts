@@ -4,6 +4,14 @@ import { defineConfig } from "vitest/config";
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 export default defineConfig({
+  // Lua scripts are imported as text, as tsup's "text" loader does in the build.
+  plugins: [
+    {
+      name: "lua-as-text",
+      transform: (code: string, id: string) =>
+        id.endsWith(".lua") ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined,
+    },
+  ],
   resolve: {
     // Tests run the TypeScript sources; child processes (CLI, workers) run the built dist.
     alias: { "@kiq/core": src("./packages/core/src/index.ts") },
