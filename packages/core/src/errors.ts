@@ -12,3 +12,13 @@ export class InvalidJobError extends KiqError {
 export class MalformedPayloadError extends KiqError {
   override name = "MalformedPayloadError";
 }
+
+/** A job ran longer than its `timeout` option. */
+export class JobTimeoutError extends KiqError {
+  override name = "JobTimeoutError";
+}
+
+/** The worker shut down before the job finished; the job was pushed back to its queue. */
+export class ShutdownError extends KiqError {
+  override name = "ShutdownError";
+}

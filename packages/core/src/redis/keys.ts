@@ -1,5 +1,4 @@
-// Sidekiq's key names. There is no namespace (Sidekiq 7 dropped redis-namespace); a prefix, if
-// wanted, is ioredis' `keyPrefix` option, which applies to every command kiq sends.
+// Sidekiq's key names, used bare: Sidekiq 7 dropped redis-namespace, and Ruby peers must find them.
 
 export const QUEUES = "queues";
 export const SCHEDULE = "schedule";
