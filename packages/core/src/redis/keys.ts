@@ -7,3 +7,10 @@ export const DEAD = "dead";
 export const PROCESSES = "processes";
 
 export const queueKey = (queue: string): string => `queue:${queue}`;
+
+/** Running-jobs hash of a process (6.4.2+, 7, 8). */
+export const workKey = (identity: string): string => `${identity}:work`;
+/** Running-jobs hash as Sidekiq 6.4.1 and older name it. */
+export const legacyWorkersKey = (identity: string): string => `${identity}:workers`;
+/** Control commands for a process (TSTP, TERM, …), LPUSHed by the Web UI and API. */
+export const signalsKey = (identity: string): string => `${identity}-signals`;
