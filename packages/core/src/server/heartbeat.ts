@@ -126,7 +126,7 @@ export class Heartbeat {
   }
 
   private schedule(): void {
-    if (!this.running) return;
+    if (!this.running || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.beat().then(() => this.schedule());
