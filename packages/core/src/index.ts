@@ -3,16 +3,37 @@
 export type { BulkItem, ClientContext, ClientMiddleware, ClientOptions } from "./client/client.js";
 export { BULK_BATCH_SIZE, Client, DEFAULT_SIDEKIQ_VERSION } from "./client/client.js";
 export type { JobOptions, OutgoingJob, PushItem } from "./client/job-options.js";
-export { InvalidJobError, KiqError, MalformedPayloadError } from "./errors.js";
+export {
+  InvalidJobError,
+  JobTimeoutError,
+  KiqError,
+  MalformedPayloadError,
+  ShutdownError,
+} from "./errors.js";
 export type { Middleware } from "./middleware/chain.js";
 export { Chain } from "./middleware/chain.js";
 export type { RedisOptions } from "./redis/connection.js";
 export { detectSidekiqVersion } from "./redis/detect-version.js";
 export { legacyWorkersKey, signalsKey, workKey } from "./redis/keys.js";
+export type { Fetcher, UnitOfWork } from "./server/fetcher.js";
 export type { HeartbeatOptions } from "./server/heartbeat.js";
 export { BEAT_PAUSE, HEARTBEAT_TTL, Heartbeat } from "./server/heartbeat.js";
+export type {
+  JobContext,
+  JobDefinition,
+  JobDefinitionOptions,
+  JobHandler,
+  RetryDecision,
+} from "./server/job.js";
+export { currentJob, defineJob, Job } from "./server/job.js";
+export type { KiqHealth, KiqOptions } from "./server/kiq.js";
+export { DEFAULT_CONCURRENCY, DEFAULT_SHUTDOWN_TIMEOUT, Kiq } from "./server/kiq.js";
 export type { CapsuleMode, ProcessInfo } from "./server/process-info.js";
 export { capsuleMode, infoJson, KIQ_LABEL } from "./server/process-info.js";
+export type { ServerContext, ServerMiddleware, UnknownJobPolicy } from "./server/processor.js";
+export type { QueueWeight } from "./server/queues.js";
+export { parseQueueArg, QueueList } from "./server/queues.js";
+export type { DeathHandler } from "./server/retry.js";
 export type { SignalTarget } from "./server/signals.js";
 export { handleRemoteSignal, trapSignals } from "./server/signals.js";
 export { KIQ_VERSION } from "./version.js";

@@ -25,6 +25,8 @@ export interface Fetcher {
   acknowledge(work: UnitOfWork): void | Promise<void>;
   /** Puts unfinished jobs back at the tail of their queues, so they are fetched next. */
   requeue(works: readonly UnitOfWork[]): Promise<void>;
+  /** Ends a blocking wait early (without taking a job), so quiet is prompt. */
+  wake?(): Promise<void>;
 }
 
 interface FetchScripts {
@@ -35,6 +37,8 @@ const QUEUE_PREFIX = "queue:".length;
 
 export class BasicFetch implements Fetcher {
   private readonly redis: Redis & FetchScripts;
+  /** The blocking connection's CLIENT ID, for CLIENT UNBLOCK; refreshed on every reconnect. */
+  private blockingId: number | undefined;
 
   constructor(
     redis: Redis,
@@ -43,6 +47,16 @@ export class BasicFetch implements Fetcher {
     private readonly queues: QueueList,
   ) {
     this.redis = withScripts<FetchScripts>(redis, [{ name: "fetchJobs", lua: fetchJobsLua }]);
+    const learnId = () => {
+      blocking.client("ID").then(
+        (id) => {
+          this.blockingId = Number(id);
+        },
+        () => {},
+      );
+    };
+    blocking.on("ready", learnId);
+    if (blocking.status === "ready") learnId();
   }
 
   async retrieveWork(max: number): Promise<UnitOfWork[]> {
@@ -54,6 +68,11 @@ export class BasicFetch implements Fetcher {
   }
 
   acknowledge(): void {}
+
+  /** CLIENT UNBLOCK … TIMEOUT makes the BRPOP return as if it had timed out: no job is taken. */
+  async wake(): Promise<void> {
+    if (this.blockingId !== undefined) await this.redis.client("UNBLOCK", this.blockingId, "TIMEOUT");
+  }
 
   async requeue(works: readonly UnitOfWork[]): Promise<void> {
     if (works.length === 0) return;

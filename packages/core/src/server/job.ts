@@ -47,7 +47,12 @@ export interface JobDefinition {
   perform(context: JobContext, args: JsonValue[]): unknown;
 }
 
-const current = new AsyncLocalStorage<JobContext>();
+// One store per process even when both the ESM and CJS builds of @kiq/core are loaded (the CLI's
+// bundle and a job module's import), so currentJob() sees the job the worker is running.
+const STORE = Symbol.for("kiq.currentJob");
+const holder = globalThis as { [STORE]?: AsyncLocalStorage<JobContext> };
+holder[STORE] ??= new AsyncLocalStorage<JobContext>();
+const current = holder[STORE];
 
 /** The context of the job running in this async call chain (for arrow-function handlers). */
 export function currentJob(): JobContext | undefined {

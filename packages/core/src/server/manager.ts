@@ -50,6 +50,7 @@ export class Manager {
   async quiet(): Promise<void> {
     this.quieting = true;
     this.notify();
+    await this.options.fetcher.wake?.().catch(() => {}); // at worst the fetch times out by itself
     await this.fetching;
   }
 

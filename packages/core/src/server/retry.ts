@@ -115,7 +115,7 @@ export class JobRetry {
     failure: Failure,
     definition: JobDefinition | undefined,
   ): Promise<void> {
-    let answer: void | "discard";
+    let answer: unknown;
     try {
       answer = await definition?.options.retriesExhausted?.(job.item, failure.error);
     } catch (error) {

@@ -1,0 +1,303 @@
+// The kiq server process (Sidekiq's launcher): fetches and runs jobs with `concurrency` slots,
+// polls the schedule and retry sets, beats so the Web UI lists it, and shuts down without losing
+// a job: stop fetching, wait up to `timeout`, push unfinished jobs back, then fire their signals.
+
+import { basename } from "node:path";
+import { Redis } from "ioredis";
+import { type Logger, pino } from "pino";
+import { KiqError } from "../errors.js";
+import { Chain } from "../middleware/chain.js";
+import { DEFAULT_REDIS_URL, type RedisOptions } from "../redis/connection.js";
+import { detectSidekiqVersion } from "../redis/detect-version.js";
+import type { SidekiqVersion } from "../wire/types.js";
+import { BasicFetch, type Fetcher } from "./fetcher.js";
+import { Heartbeat } from "./heartbeat.js";
+import { processHostname, processIdentity } from "./identity.js";
+import { Manager } from "./manager.js";
+import type { ProcessInfo } from "./process-info.js";
+import { Processor, type ServerContext, type UnknownJobPolicy } from "./processor.js";
+import { QueueList, type QueueWeight } from "./queues.js";
+import { JobRegistry } from "./registry.js";
+import { type DeathHandler, JobRetry } from "./retry.js";
+import { handleRemoteSignal, trapSignals } from "./signals.js";
+import { ProcessStats } from "./stats.js";
+
+/** Sidekiq 7's default number of concurrent jobs. */
+export const DEFAULT_CONCURRENCY = 5;
+/** Seconds to wait for running jobs at shutdown before pushing them back (Sidekiq's -t). */
+export const DEFAULT_SHUTDOWN_TIMEOUT = 25;
+/** Seconds interrupted jobs get to honour their AbortSignal before the process lets go of them. */
+export const INTERRUPT_GRACE = 3;
+/** The version assumed when no Ruby process is alive to ask. */
+export const DEFAULT_SERVER_VERSION: SidekiqVersion = 7;
+
+export interface KiqOptions extends RedisOptions {
+  /** Jobs run at once. Default 5. */
+  concurrency?: number;
+  /** Queue names, in strict order, or with weights (`"critical,3"` or `{ name, weight }`). Default ["default"]. */
+  queues?: (string | QueueWeight)[];
+  /** Seconds to wait for running jobs at shutdown. Default 25. */
+  timeout?: number;
+  /** Shown in the Web UI beside the process; default the current directory's name, as Sidekiq's CLI does. */
+  tag?: string;
+  /** Extra labels shown in the Web UI ("kiq" is always added). */
+  labels?: string[];
+  /** Wire format to write; default "detect": the oldest live Ruby Sidekiq's, else 7. */
+  sidekiqVersion?: SidekiqVersion | "detect";
+  /** Retries for jobs with `retry: true`. Default 25. */
+  maxRetries?: number;
+  /** Jobs whose class has no handler here: "retry" (default, fails like Ruby's NameError) or { queue } to hand them to Ruby. */
+  onUnknownJob?: UnknownJobPolicy;
+  /** Seconds between scheduled-set polls across the fleet; default Sidekiq's 5 × process count. */
+  pollIntervalAverage?: number;
+  /** Heartbeat period in ms; default the Sidekiq version's (5 s for 6, 10 s for 7 and 8). */
+  heartbeatInterval?: number;
+  logger?: Logger;
+  /** Jobs to register (see defineJob and Job). */
+  jobs?: Parameters<JobRegistry["register"]>;
+}
+
+type LifecycleEvent = "startup" | "quiet" | "shutdown" | "heartbeat";
+type Listener = () => void | Promise<void>;
+
+/** What `kiq.health()` reports. */
+export interface KiqHealth {
+  running: boolean;
+  quiet: boolean;
+  busy: number;
+  /** The last fetch error, while fetching keeps failing (Redis gone). */
+  fetchError: string | undefined;
+}
+
+export class Kiq {
+  readonly registry = new JobRegistry();
+  /** Server middleware, run around every job (Sidekiq's server middleware). */
+  readonly middleware = new Chain<ServerContext>();
+  readonly logger: Logger;
+  readonly identity: string;
+  private readonly deathHandlers: DeathHandler[] = [];
+  private readonly listeners = new Map<LifecycleEvent, Listener[]>();
+  private readonly stats = new ProcessStats();
+  private readonly queues: QueueList;
+  private readonly concurrency: number;
+  private connections: { redis: Redis; blocking: Redis; owned: boolean } | undefined;
+  private manager: Manager | undefined;
+  private heartbeat: Heartbeat | undefined;
+  private poller: { start(): void; stop(): Promise<void> } | undefined;
+  private version: SidekiqVersion | undefined;
+  private quieting: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private stopped: Promise<void>;
+  private resolveStopped!: () => void;
+
+  constructor(private readonly options: KiqOptions = {}) {
+    this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) {
+      throw new KiqError(`concurrency must be an integer ≥ 1, got ${String(options.concurrency)}`);
+    }
+    this.queues = new QueueList(options.queues ?? ["default"]);
+    this.logger = options.logger ?? pino({ name: "kiq" });
+    this.identity = processIdentity();
+    if (options.jobs) this.register(...options.jobs);
+    this.stopped = new Promise((resolve) => {
+      this.resolveStopped = resolve;
+    });
+  }
+
+  /** Registers jobs by their Sidekiq class names. */
+  register(...jobs: Parameters<JobRegistry["register"]>): this {
+    this.registry.register(...jobs);
+    return this;
+  }
+
+  /** Adds a death handler: called when a job will not run again (dead set, discarded, or retry: false). */
+  onDeath(handler: DeathHandler): this {
+    this.deathHandlers.push(handler);
+    return this;
+  }
+
+  /** Lifecycle hooks, as Sidekiq's `on(:startup)` and friends. */
+  on(event: LifecycleEvent, listener: Listener): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+    return this;
+  }
+
+  /** The Sidekiq version whose format this process writes (known once started). */
+  get sidekiqVersion(): SidekiqVersion | undefined {
+    return this.version;
+  }
+
+  /** The connection kiq uses for commands (after start). */
+  get redis(): Redis {
+    if (!this.connections) throw new KiqError("kiq is not started");
+    return this.connections.redis;
+  }
+
+  async start(): Promise<void> {
+    if (this.connections) throw new KiqError("kiq is already started");
+    const connections = this.connect();
+    this.connections = connections;
+    const { redis, blocking } = connections;
+    const configured = this.options.sidekiqVersion ?? "detect";
+    const version =
+      configured === "detect" ? ((await detectSidekiqVersion(redis)) ?? DEFAULT_SERVER_VERSION) : configured;
+    this.version = version;
+    const fetcher: Fetcher = new BasicFetch(redis, blocking, this.queues);
+    const retry = new JobRetry({
+      redis,
+      sidekiqVersion: version,
+      logger: this.logger,
+      maxRetries: this.options.maxRetries,
+      deathHandlers: this.deathHandlers,
+    });
+    const processor = new Processor({
+      redis,
+      registry: this.registry,
+      middleware: this.middleware,
+      retry,
+      stats: this.stats,
+      fetcher,
+      logger: this.logger,
+      onUnknownJob: this.options.onUnknownJob ?? "retry",
+    });
+    const manager = new Manager({ concurrency: this.concurrency, fetcher, processor, logger: this.logger });
+    this.manager = manager;
+    this.heartbeat = new Heartbeat({
+      redis,
+      sidekiqVersion: version,
+      identity: this.identity,
+      info: this.processInfo(),
+      stats: this.stats,
+      running: () => manager.running(),
+      isQuiet: () => this.quieting !== undefined,
+      onSignal: (signal) => handleRemoteSignal(signal, this.signalTarget()),
+      logger: this.logger,
+      intervalMs: this.options.heartbeatInterval,
+    });
+    await this.emit("startup");
+    await this.heartbeat.start();
+    manager.start();
+    this.poller?.start();
+    this.logger.info(
+      {
+        identity: this.identity,
+        queues: this.queues.names,
+        concurrency: this.concurrency,
+        sidekiqVersion: version,
+      },
+      "kiq started",
+    );
+  }
+
+  /** Stops fetching new jobs and polling; running jobs finish (the Web UI's Quiet, SIGTSTP). */
+  quiet(): Promise<void> {
+    this.quieting ??= (async () => {
+      this.logger.info("quieting: no new jobs will be fetched");
+      await this.emit("quiet");
+      await Promise.all([this.manager?.quiet(), this.poller?.stop()]);
+    })();
+    return this.quieting;
+  }
+
+  /** Shuts down: quiet, wait up to `timeout`, push unfinished jobs back, leave the process list. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  /** Resolves when the process has stopped. */
+  whenStopped(): Promise<void> {
+    return this.stopped;
+  }
+
+  /** Starts, stops on SIGTERM/SIGINT (quiets on SIGTSTP), and resolves once stopped: the CLI's main loop. */
+  async run(): Promise<void> {
+    const untrap = trapSignals(this.signalTarget());
+    try {
+      await this.start();
+      await this.stopped;
+    } finally {
+      untrap();
+    }
+  }
+
+  health(): KiqHealth {
+    return {
+      running: this.connections !== undefined && this.stopping === undefined,
+      quiet: this.quieting !== undefined,
+      busy: this.manager?.busy ?? 0,
+      fetchError: this.manager?.fetchError?.message,
+    };
+  }
+
+  private async shutdown(): Promise<void> {
+    const manager = this.manager;
+    if (!manager || !this.connections) {
+      this.resolveStopped();
+      return;
+    }
+    await this.quiet();
+    const timeout = (this.options.timeout ?? DEFAULT_SHUTDOWN_TIMEOUT) * 1000;
+    if (!(await manager.drain(timeout))) {
+      const pushedBack = await manager.interrupt();
+      this.logger.warn({ jobs: pushedBack }, "timeout reached: unfinished jobs pushed back to their queues");
+      await manager.drain(INTERRUPT_GRACE * 1000);
+    }
+    await this.heartbeat?.stop();
+    await this.heartbeat?.clear();
+    await this.emit("shutdown");
+    const { redis, blocking, owned } = this.connections;
+    blocking.disconnect();
+    if (owned) await redis.quit();
+    this.logger.info("kiq stopped");
+    this.resolveStopped();
+  }
+
+  private signalTarget() {
+    return {
+      quiet: () => this.quiet(),
+      stop: () => this.stop(),
+      dump: () => this.logger.info({ running: [...(this.manager?.running() ?? [])] }, "running jobs"),
+    };
+  }
+
+  private processInfo(): ProcessInfo {
+    return {
+      hostname: processHostname(),
+      startedAt: Date.now() / 1000,
+      pid: process.pid,
+      tag: this.options.tag ?? basename(process.cwd()),
+      concurrency: this.concurrency,
+      queues: this.queues.names,
+      weights: Object.fromEntries(this.queues.entries.map((e) => [e.name, e.weight])),
+      labels: this.options.labels ?? [],
+      identity: this.identity,
+    };
+  }
+
+  /** Commands wait through reconnects (never fail a write that must land); BRPOP gets its own connection. */
+  private connect(): { redis: Redis; blocking: Redis; owned: boolean } {
+    // Named, so `CLIENT LIST` tells kiq's connections apart.
+    const fetchName = `kiq:${this.identity}:fetch`;
+    if (this.options.redis) {
+      return {
+        redis: this.options.redis,
+        blocking: this.options.redis.duplicate({ connectionName: fetchName }),
+        owned: false,
+      };
+    }
+    const url = this.options.url ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+    const redis = new Redis(url, { maxRetriesPerRequest: null, connectionName: `kiq:${this.identity}` });
+    return { redis, blocking: redis.duplicate({ connectionName: fetchName }), owned: true };
+  }
+
+  private async emit(event: LifecycleEvent): Promise<void> {
+    for (const listener of this.listeners.get(event) ?? []) {
+      try {
+        await listener();
+      } catch (error) {
+        this.logger.error({ err: error, event }, "lifecycle hook failed");
+      }
+    }
+  }
+}
