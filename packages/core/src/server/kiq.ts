@@ -96,7 +96,7 @@ export class Kiq {
       throw new KiqError(`concurrency must be an integer ≥ 1, got ${String(options.concurrency)}`);
     }
     this.queues = new QueueList(options.queues ?? ["default"]);
-    this.logger = options.logger ?? pino({ name: "kiq" });
+    this.logger = options.logger ?? pino();
     this.identity = processIdentity();
     if (options.jobs) this.register(...options.jobs);
     this.stopped = new Promise((resolve) => {

@@ -28,7 +28,7 @@ const jobSchema = {
   },
 } as const;
 
-const validate = new Ajv({ allErrors: false }).compile<JobItem>(jobSchema);
+const validate = new Ajv({ allErrors: false, allowUnionTypes: true }).compile<JobItem>(jobSchema);
 
 /** Why `item` is not a usable job hash, or undefined when it is. */
 export function jobItemProblem(item: unknown): string | undefined {
