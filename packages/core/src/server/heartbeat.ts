@@ -207,7 +207,9 @@ export class Heartbeat {
   private async writeProcess(busy: number, rtt: number): Promise<string | null> {
     const fields: (string | number)[] = ["info", this.info];
     // 8.1.2+ read the thread count only from this field.
-    if (this.version === 8) fields.push("concurrency", this.concurrency);
+    // 8.1.2+ readers take the thread count only from this field; older ones ignore it, so every
+    // version writes it (a 7→8 rolling upgrade then never shows kiq with 0 threads).
+    fields.push("concurrency", this.concurrency);
     fields.push(
       "busy",
       busy,

@@ -170,7 +170,8 @@ export class Kiq {
       stats: this.stats,
       running: () => manager.running(),
       isQuiet: () => this.quieting !== undefined,
-      onSignal: (signal) => handleRemoteSignal(signal, this.signalTarget()),
+      onSignal: (signal) => handleRemoteSignal(signal, this.signalTarget(), this.logger),
+      onFirstBeat: () => void this.emit("heartbeat"),
       logger: this.logger,
       intervalMs: this.options.heartbeatInterval,
     });
@@ -212,7 +213,7 @@ export class Kiq {
 
   /** Starts, stops on SIGTERM/SIGINT (quiets on SIGTSTP), and resolves once stopped: the CLI's main loop. */
   async run(): Promise<void> {
-    const untrap = trapSignals(this.signalTarget());
+    const untrap = trapSignals(this.signalTarget(), this.logger);
     try {
       await this.start();
       await this.stopped;
