@@ -1,73 +1,27 @@
-// Starts a private redis-server for the test run on a free loopback port (never the machine's
-// shared 6379), with no persistence, and stops it afterwards.
+// vitest globalSetup: checks the machine has what the tests need, then starts one private
+// redis-server for the whole run. Each worker uses its own database on it (see redis.ts).
 
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
+import "./provided-context.js";
 import type { TestProject } from "vitest/node";
 import { ensureDeps } from "./ensure-deps.js";
+import { startRedisServer } from "./redis-server.js";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    redisPort: number;
-  }
-}
+// Kept for test files that imported it from here before free-port.ts existed.
+export { freePort } from "./free-port.js";
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
-export async function startRedisServer(port: number, extraArgs: string[] = []): Promise<ChildProcess> {
-  const child = spawn(
-    "redis-server",
-    [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--databases",
-      "64",
-      ...extraArgs,
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  child.stdout?.on("data", (d) => {
-    output += d;
-  });
-  child.stderr?.on("data", (d) => {
-    output += d;
-  });
-  const deadline = Date.now() + 10_000;
-  while (!output.includes("Ready to accept connections")) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited: ${output}`);
-    if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}: ${output}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return child;
-}
-
-export default async function setup(project: TestProject) {
+export default async function setup({ provide }: TestProject): Promise<() => Promise<void>> {
   ensureDeps();
-  const port = await freePort();
-  const server = await startRedisServer(port);
-  process.env.KIQ_TEST_REDIS_PORT = String(port);
-  project.provide("redisPort", port);
+  const redis = await startRedisServer();
+  // If vitest dies without running teardown, do not leave the server behind.
+  const killOnExit = () => redis.child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+
+  provide("redisPort", redis.port);
+  // Child processes (Ruby scripts, kiq CLI workers) find the server through the environment.
+  process.env.KIQ_TEST_REDIS_PORT = String(redis.port);
+
   return async () => {
-    server.kill("SIGTERM");
-    await new Promise((resolve) => server.once("exit", resolve));
+    process.off("exit", killOnExit);
+    await redis.stop();
   };
 }
