@@ -87,7 +87,9 @@ export class Processor {
       logger.warn({ ...runFields(item, work.queue, started), err: thrown }, "fail");
       await this.handleFailure(payload, work, thrown, definition);
     }
-    if (!slot.interrupted) await this.options.fetcher.acknowledge(work);
+    if (slot.interrupted) return;
+    const acked = this.options.fetcher.acknowledge(work);
+    if (acked) await acked; // the basic fetch acknowledges synchronously: no microtask per job
   }
 
   private async execute(definition: JobDefinition, item: JobItem, queue: string, slot: Slot): Promise<void> {

@@ -15,13 +15,25 @@ export type JsonValue =
   | JsonValue[]
   | { [key: string]: JsonValue };
 
-// Integers of 16+ digits may exceed 2^53; only payloads that contain such a run need the slow parser.
-const LONG_DIGIT_RUN = /\d{16}/;
-
-/** Parses JSON text; integers outside JavaScript's safe range become BigInt, never rounded. */
+/**
+ * Parses JSON text; integers outside JavaScript's safe range become BigInt, never rounded. The
+ * native parser runs first; only a result holding a number at or beyond 2^53 (a rounded integer,
+ * or a float that large) is parsed again by the lossless parser.
+ */
 export function parseJson(text: string): JsonValue {
-  if (!LONG_DIGIT_RUN.test(text)) return JSON.parse(text) as JsonValue;
-  return new LosslessParser(text).parseDocument();
+  const value = JSON.parse(text) as JsonValue;
+  return hasHugeNumber(value) ? new LosslessParser(text).parseDocument() : value;
+}
+
+function hasHugeNumber(value: JsonValue): boolean {
+  if (typeof value === "number") return value >= Number.MAX_SAFE_INTEGER || value <= Number.MIN_SAFE_INTEGER;
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) {
+    for (const entry of value) if (hasHugeNumber(entry)) return true;
+    return false;
+  }
+  for (const key in value) if (hasHugeNumber(value[key] as JsonValue)) return true;
+  return false;
 }
 
 /**
