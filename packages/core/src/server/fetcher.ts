@@ -1,6 +1,7 @@
 // Sidekiq's basic fetch, batched: one round trip takes as many jobs as there are free slots. When
-// the queues are empty it blocks in BRPOP (on its own connection) for at most FETCH_TIMEOUT, so a
-// stopping worker notices within that time; a job popped while stopping is pushed straight back.
+// the queues are empty it blocks in BRPOP for at most FETCH_TIMEOUT (or until woken). Every pop
+// runs on a connection of the fetcher's own, so a stopping worker can drop that connection and
+// with it any pop still queued while Redis is away: a pop never reaches Redis after shutdown.
 
 import type { Redis } from "ioredis";
 import { queueKey } from "../redis/keys.js";
@@ -36,34 +37,35 @@ interface FetchScripts {
 const QUEUE_PREFIX = "queue:".length;
 
 export class BasicFetch implements Fetcher {
-  private readonly redis: Redis & FetchScripts;
-  /** The blocking connection's CLIENT ID, for CLIENT UNBLOCK; refreshed on every reconnect. */
-  private blockingId: number | undefined;
+  private readonly popper: Redis & FetchScripts;
+  /** The popping connection's CLIENT ID, for CLIENT UNBLOCK; refreshed on every reconnect. */
+  private popperId: number | undefined;
 
   constructor(
-    redis: Redis,
-    /** A connection only for BRPOP, which blocks it. */
-    private readonly blocking: Redis,
+    /** For requeues and CLIENT UNBLOCK. */
+    private readonly redis: Redis,
+    /** The fetcher's own connection: every pop (script and BRPOP) runs here. */
+    popper: Redis,
     private readonly queues: QueueList,
   ) {
-    this.redis = withScripts<FetchScripts>(redis, [{ name: "fetchJobs", lua: fetchJobsLua }]);
+    this.popper = withScripts<FetchScripts>(popper, [{ name: "fetchJobs", lua: fetchJobsLua }]);
     const learnId = () => {
-      blocking.client("ID").then(
+      popper.client("ID").then(
         (id) => {
-          this.blockingId = Number(id);
+          this.popperId = Number(id);
         },
         () => {},
       );
     };
-    blocking.on("ready", learnId);
-    if (blocking.status === "ready") learnId();
+    popper.on("ready", learnId);
+    if (popper.status === "ready") learnId();
   }
 
   async retrieveWork(max: number): Promise<UnitOfWork[]> {
     const keys = this.queues.fetchOrder();
-    const flat = await this.redis.fetchJobs(keys.length, ...keys, max);
+    const flat = await this.popper.fetchJobs(keys.length, ...keys, max);
     if (flat.length > 0) return pairs(flat);
-    const popped = await this.blocking.brpop(...keys, FETCH_TIMEOUT);
+    const popped = await this.popper.brpop(...keys, FETCH_TIMEOUT);
     return popped ? [{ queue: popped[0].slice(QUEUE_PREFIX), payload: popped[1] }] : [];
   }
 
@@ -71,7 +73,7 @@ export class BasicFetch implements Fetcher {
 
   /** CLIENT UNBLOCK … TIMEOUT makes the BRPOP return as if it had timed out: no job is taken. */
   async wake(): Promise<void> {
-    if (this.blockingId !== undefined) await this.redis.client("UNBLOCK", this.blockingId, "TIMEOUT");
+    if (this.popperId !== undefined) await this.redis.client("UNBLOCK", this.popperId, "TIMEOUT");
   }
 
   async requeue(works: readonly UnitOfWork[]): Promise<void> {

@@ -10,7 +10,7 @@ import { Chain } from "../middleware/chain.js";
 import { DEFAULT_REDIS_URL, type RedisOptions } from "../redis/connection.js";
 import { detectSidekiqVersion } from "../redis/detect-version.js";
 import type { SidekiqVersion } from "../wire/types.js";
-import { BasicFetch, type Fetcher } from "./fetcher.js";
+import { BasicFetch, FETCH_TIMEOUT, type Fetcher } from "./fetcher.js";
 import { Heartbeat } from "./heartbeat.js";
 import { processHostname, processIdentity } from "./identity.js";
 import { Manager } from "./manager.js";
@@ -28,6 +28,8 @@ export const DEFAULT_CONCURRENCY = 5;
 export const DEFAULT_SHUTDOWN_TIMEOUT = 25;
 /** Seconds interrupted jobs get to honour their AbortSignal before the process lets go of them. */
 export const INTERRUPT_GRACE = 3;
+/** Seconds the exit's last Redis writes (stats, leaving `processes`) may take when Redis is away. */
+export const EXIT_WRITE_TIMEOUT = 3;
 /** The version assumed when no Ruby process is alive to ask. */
 export const DEFAULT_SERVER_VERSION: SidekiqVersion = 7;
 
@@ -65,7 +67,9 @@ export interface KiqHealth {
   running: boolean;
   quiet: boolean;
   busy: number;
-  /** The last fetch error, while fetching keeps failing (Redis gone). */
+  /** The command connection's state ("ready" when all is well). */
+  redis: string;
+  /** Why the worker cannot fetch right now (Redis unreachable, a failing fetch), else undefined. */
   fetchError: string | undefined;
 }
 
@@ -88,6 +92,7 @@ export class Kiq {
   private quieting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private stopped: Promise<void>;
+  private connectionError: Error | undefined;
   private resolveStopped!: () => void;
 
   constructor(private readonly options: KiqOptions = {}) {
@@ -223,11 +228,15 @@ export class Kiq {
   }
 
   health(): KiqHealth {
+    const status = this.connections?.redis.status ?? "not started";
+    const unreachable = this.connections && status !== "ready" ? `Redis connection is ${status}` : undefined;
+    const lastError = this.connectionError ? `: ${this.connectionError.message}` : "";
     return {
       running: this.connections !== undefined && this.stopping === undefined,
       quiet: this.quieting !== undefined,
       busy: this.manager?.busy ?? 0,
-      fetchError: this.manager?.fetchError?.message,
+      redis: status,
+      fetchError: this.manager?.fetchError?.message ?? (unreachable && unreachable + lastError),
     };
   }
 
@@ -237,19 +246,49 @@ export class Kiq {
       this.resolveStopped();
       return;
     }
-    await this.quiet();
+    const { redis, blocking, owned } = this.connections;
+    if (
+      !(await within(
+        this.quiet().then(() => true),
+        (FETCH_TIMEOUT + EXIT_WRITE_TIMEOUT) * 1000,
+      ))
+    ) {
+      this.logger.warn("Redis did not answer: stopping without waiting for the last fetch");
+    }
+    // Dropping the fetch connection discards any pop still queued for a Redis that is away.
+    blocking.disconnect();
     const timeout = (this.options.timeout ?? DEFAULT_SHUTDOWN_TIMEOUT) * 1000;
     if (!(await manager.drain(timeout))) {
-      const pushedBack = await manager.interrupt();
-      this.logger.warn({ jobs: pushedBack }, "timeout reached: unfinished jobs pushed back to their queues");
+      const { works, requeued } = manager.interrupt();
+      if (
+        await within(
+          requeued.then(() => true),
+          EXIT_WRITE_TIMEOUT * 1000,
+        )
+      ) {
+        this.logger.warn(
+          { jobs: works.length },
+          "timeout reached: unfinished jobs pushed back to their queues",
+        );
+      } else {
+        // Only this process holds them now; log every payload so an operator can push it again.
+        this.logger.error({ jobs: works }, "Redis is unreachable: unfinished jobs could not be pushed back");
+      }
+      manager.abort();
       await manager.drain(INTERRUPT_GRACE * 1000);
     }
-    await this.heartbeat?.stop();
-    await this.heartbeat?.clear();
+    // Commands wait through reconnects; if Redis stays away, exit anyway: the heartbeat expires.
+    const cleared = await within(
+      (this.heartbeat?.clear() ?? Promise.resolve()).then(() => true),
+      EXIT_WRITE_TIMEOUT * 1000,
+    );
+    if (!cleared)
+      this.logger.warn("Redis did not answer: leaving without removing this process from the process list");
     await this.emit("shutdown");
-    const { redis, blocking, owned } = this.connections;
-    blocking.disconnect();
-    if (owned) await redis.quit();
+    if (owned) {
+      if (cleared) await within(redis.quit(), EXIT_WRITE_TIMEOUT * 1000);
+      redis.disconnect();
+    }
     this.logger.info("kiq stopped");
     this.resolveStopped();
   }
@@ -289,7 +328,22 @@ export class Kiq {
     }
     const url = this.options.url ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
     const redis = new Redis(url, { maxRetriesPerRequest: null, connectionName: `kiq:${this.identity}` });
-    return { redis, blocking: redis.duplicate({ connectionName: fetchName }), owned: true };
+    const blocking = redis.duplicate({ connectionName: fetchName });
+    this.watch(redis);
+    this.watch(blocking);
+    return { redis, blocking, owned: true };
+  }
+
+  /** Connection errors are logged once per outage (ioredis reconnects by itself) and kept for health(). */
+  private watch(connection: Redis): void {
+    connection.on("error", (error: Error) => {
+      if (!this.connectionError) this.logger.error({ err: error }, "Redis connection lost; reconnecting");
+      this.connectionError = error;
+    });
+    connection.on("ready", () => {
+      if (this.connectionError) this.logger.info("Redis connection restored");
+      this.connectionError = undefined;
+    });
   }
 
   private async emit(event: LifecycleEvent): Promise<void> {
@@ -300,5 +354,18 @@ export class Kiq {
         this.logger.error({ err: error, event }, "lifecycle hook failed");
       }
     }
+  }
+}
+
+/** The promise's value if it resolves within `ms`; undefined if it rejects or takes longer. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise.catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

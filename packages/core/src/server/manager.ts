@@ -50,7 +50,8 @@ export class Manager {
   async quiet(): Promise<void> {
     this.quieting = true;
     this.notify();
-    await this.options.fetcher.wake?.().catch(() => {}); // at worst the fetch times out by itself
+    // Not awaited: with Redis away it would wait for the reconnect; at worst the fetch times out.
+    this.options.fetcher.wake?.().catch(() => {});
     await this.fetching;
   }
 
@@ -64,15 +65,24 @@ export class Manager {
     return true;
   }
 
-  /** Pushes every unfinished job back to its queue, then fires their AbortSignals. */
-  async interrupt(): Promise<number> {
-    const slots = [...this.busySlots];
-    const works = slots.map((s) => s.work).filter((w): w is UnitOfWork => w !== undefined);
-    for (const slot of slots) slot.interrupted = true;
-    await this.options.fetcher.requeue(works);
-    for (const slot of slots)
+  /**
+   * Marks every unfinished job interrupted (its outcome will not be recorded) and pushes it back
+   * to its queue; `requeued` settles when Redis has them. Then call abort().
+   */
+  interrupt(): { works: UnitOfWork[]; requeued: Promise<void> } {
+    const works: UnitOfWork[] = [];
+    for (const slot of this.busySlots) {
+      slot.interrupted = true;
+      if (slot.work) works.push(slot.work);
+    }
+    return { works, requeued: this.options.fetcher.requeue(works) };
+  }
+
+  /** Fires the AbortSignal of every running job. */
+  abort(): void {
+    for (const slot of this.busySlots) {
       slot.abort(new ShutdownError("the worker is shutting down; the job was pushed back to its queue"));
-    return works.length;
+    }
   }
 
   private async fetchLoop(): Promise<void> {
