@@ -19,6 +19,7 @@ import { Processor, type ServerContext, type UnknownJobPolicy } from "./processo
 import { QueueList, type QueueWeight } from "./queues.js";
 import { JobRegistry } from "./registry.js";
 import { type DeathHandler, JobRetry } from "./retry.js";
+import { ScheduledPoller } from "./scheduled.js";
 import { handleRemoteSignal, trapSignals } from "./signals.js";
 import { ProcessStats } from "./stats.js";
 
@@ -87,7 +88,7 @@ export class Kiq {
   private connections: { redis: Redis; blocking: Redis; owned: boolean } | undefined;
   private manager: Manager | undefined;
   private heartbeat: Heartbeat | undefined;
-  private poller: { start(): void; stop(): Promise<void> } | undefined;
+  private poller: ScheduledPoller | undefined;
   private version: SidekiqVersion | undefined;
   private quieting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
@@ -180,10 +181,16 @@ export class Kiq {
       logger: this.logger,
       intervalMs: this.options.heartbeatInterval,
     });
+    this.poller = new ScheduledPoller({
+      redis,
+      sidekiqVersion: version,
+      pollIntervalAverage: this.options.pollIntervalAverage,
+      logger: this.logger,
+    });
     await this.emit("startup");
     await this.heartbeat.start();
     manager.start();
-    this.poller?.start();
+    this.poller.start();
     this.logger.info(
       {
         identity: this.identity,
