@@ -34,6 +34,8 @@ export type { ServerContext, ServerMiddleware, UnknownJobPolicy } from "./server
 export type { QueueWeight } from "./server/queues.js";
 export { parseQueueArg, QueueList } from "./server/queues.js";
 export type { DeathHandler } from "./server/retry.js";
+export type { ScheduledPollerOptions } from "./server/scheduled.js";
+export { ScheduledPoller } from "./server/scheduled.js";
 export type { SignalTarget } from "./server/signals.js";
 export { handleRemoteSignal, trapSignals } from "./server/signals.js";
 export { KIQ_VERSION } from "./version.js";

@@ -5,6 +5,8 @@ export const SCHEDULE = "schedule";
 export const RETRY = "retry";
 export const DEAD = "dead";
 export const PROCESSES = "processes";
+/** Lock (SET NX EX 60) so that one process per minute prunes `processes` (Sidekiq 6.5.2+). */
+export const PROCESS_CLEANUP = "process_cleanup";
 
 export const queueKey = (queue: string): string => `queue:${queue}`;
 
