@@ -375,3 +375,64 @@ describe("shutdown", () => {
     expect(await redis.get("stat:processed")).toBe("1");
   });
 });
+
+describe("server middleware and version rules", () => {
+  it("runs server middleware around the handler, which may stop a job", async () => {
+    const calls: string[] = [];
+    const kiq = await startWorker({
+      jobs: [defineJob("Audited", (n: number) => void calls.push(`perform ${n}`))],
+    });
+    kiq.middleware.use(async ({ item, queue, job }, next) => {
+      calls.push(`before ${item.args[0]} ${queue} ${job.jid === item.jid}`);
+      if (item.args[0] === 2) return; // skipped: not performed, and not a failure
+      await next();
+      calls.push(`after ${item.args[0]}`);
+    });
+    await redis.lpush("queue:default", rubyPayload("Audited", "[1]").raw);
+    await eventually(() => calls.length === 3);
+    await redis.lpush("queue:default", rubyPayload("Audited", "[2]").raw);
+    await eventually(() => calls.length === 4);
+    await eventually(async () => (await redis.get("stat:processed")) === "2");
+    expect(calls).toEqual(["before 1 default true", "perform 1", "after 1", "before 2 default true"]);
+    expect(await redis.zcard("retry")).toBe(0);
+  });
+
+  it.each([
+    [7, 5, "dead"], // 7.x: retry_for elapsed exhausts even with retries left
+    [8, 5, "dead"],
+    [7, 0, "dead"], // 7.x: count also exhausts
+    [8, 0, "retry"], // 8.1: with retry_for set, only time counts
+    [6, 5, "retry"], // 6.x knows no retry_for
+  ] as const)(
+    "Sidekiq %i, retry %i, retry_for elapsed or count reached → %s",
+    async (version, retry, where) => {
+      await startWorker({
+        jobs: [defineJob("Boom", () => Promise.reject(new Error("x")))],
+        sidekiqVersion: version,
+      });
+      const failedAt = version === 8 ? "1795000000000" : "1795000000.5"; // long before now
+      const countFields = retry === 0 ? ',"retry_count":0' : ',"retry_count":1';
+      const extra = `,"retry_for":60,"failed_at":${failedAt}${countFields}`;
+      const fresh =
+        retry === 0
+          ? `,"retry_for":3600,"failed_at":${version === 8 ? Date.now() : Date.now() / 1000}${countFields}`
+          : extra;
+      const { raw } = rubyPayload("Boom", "[]", fresh);
+      await redis.lpush("queue:default", raw.replace('"retry":true', `"retry":${retry}`));
+      await eventually(async () => (await redis.zcard("retry")) + (await redis.zcard("dead")) === 1);
+      expect(await redis.zcard(where)).toBe(1);
+    },
+  );
+
+  it("trims the dead set as Sidekiq does: at most 9,999 jobs", async () => {
+    const now = Date.now() / 1000;
+    const filler = Array.from({ length: 10_000 }, (_, i) => [now - 10 + i / 10_000, `old-${i}`]).flat();
+    await redis.zadd("dead", ...(filler as (string | number)[]));
+    await startWorker({ jobs: [defineJob("Boom", () => Promise.reject(new Error("x")))] });
+    const { jid, raw } = rubyPayload("Boom", "[]");
+    await redis.lpush("queue:default", raw.replace('"retry":true', '"retry":0'));
+    await eventually(async () => (await redis.zrange("dead", -1, -1))[0]?.includes(jid));
+    expect(await redis.zcard("dead")).toBe(9_999);
+    expect(await redis.zscore("dead", "old-0")).toBe(null);
+  });
+});
