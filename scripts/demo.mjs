@@ -61,7 +61,7 @@ function rubyEnqueue(url) {
 
 const ran = { charge: 0, welcome: 0, flaky: 0, nightly: 0 };
 const jobs = [
-  defineJob("Billing::Charge", (id, currency, { amount }, one, big) => {
+  defineJob("Billing::Charge", (_id, _currency, { amount }, _one, big) => {
     if (typeof big !== "bigint" || amount !== "19.99")
       throw new Error(`args arrived changed: ${big} ${amount}`);
     ran.charge++;

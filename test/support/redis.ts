@@ -8,13 +8,11 @@ import { inject } from "vitest";
 const clients: Redis[] = [];
 
 export function testRedisPort(): number {
-  // biome-ignore lint/suspicious/noUndeclaredEnvVars: set by global-setup for this run, not a turbo input
   return Number(process.env.KIQ_TEST_REDIS_PORT ?? inject("redisPort"));
 }
 
 /** This worker's database: pool ids run 1..N, and the server has 64 databases. */
 export function testDb(): number {
-  // biome-ignore lint/suspicious/noUndeclaredEnvVars: set by vitest in each worker, not a turbo input
   return Number(process.env.VITEST_POOL_ID ?? 1);
 }
 

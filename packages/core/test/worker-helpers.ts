@@ -27,11 +27,11 @@ export async function stopWorkers(): Promise<void> {
 }
 
 /** Polls `check` until it returns a truthy value or `ms` passes. */
-export async function eventually<T>(check: () => Promise<T> | T, ms = 5000): Promise<T> {
+export async function eventually<T>(check: () => Promise<T> | T, ms = 5000): Promise<NonNullable<T>> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await check();
-    if (value) return value;
+    if (value) return value as NonNullable<T>;
     if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

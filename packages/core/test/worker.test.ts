@@ -177,7 +177,7 @@ describe("failures, with Sidekiq's retry semantics", () => {
         throw new Error(mode);
       },
       {
-        retryIn: (count, error) => (error.message === "later" ? 600 : (error.message as "kill" | "discard")),
+        retryIn: (_count, error) => (error.message === "later" ? 600 : (error.message as "kill" | "discard")),
         retriesExhausted: (item) => void exhausted.push(String(item.args[0])),
       },
     );
@@ -325,7 +325,13 @@ describe("bad input never crashes the worker and loses nothing", () => {
 describe("shutdown", () => {
   it("pushes back a job fetched after quiet began instead of running it", async () => {
     let ran = false;
-    const kiq = await startWorker({ jobs: [defineJob("Late", () => void (ran = true))] });
+    const kiq = await startWorker({
+      jobs: [
+        defineJob("Late", () => {
+          ran = true;
+        }),
+      ],
+    });
     const { raw } = rubyPayload("Late", ODD_ARGS);
     await kiq.quiet();
     await redis.lpush("queue:default", raw);

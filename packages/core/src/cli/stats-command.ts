@@ -27,7 +27,7 @@ export async function statsCommand(args: string[]): Promise<void> {
       `Processed: ${processed}\nFailed:    ${failed}\nScheduled: ${scheduled}\nRetries:   ${retries}\nDead:      ${dead}\nProcesses: ${processes}`,
     );
     console.log("\nQueues:");
-    queues.forEach((queue, i) => console.log(`  ${queue.padEnd(24)} ${sizes[i]}`));
+    for (const [i, queue] of queues.entries()) console.log(`  ${queue.padEnd(24)} ${sizes[i]}`);
   } finally {
     redis.disconnect();
   }

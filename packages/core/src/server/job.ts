@@ -31,8 +31,8 @@ export type RetryDecision = number | "discard" | "kill" | undefined;
 export interface JobDefinitionOptions extends Omit<JobOptions, "at" | "in"> {
   /** Like `sidekiq_retry_in`: the delay (s) before retry number `count`, or "discard" / "kill". */
   retryIn?: (count: number, error: Error, item: JobItem) => RetryDecision;
-  /** Like `sidekiq_retries_exhausted`: runs before the job goes dead; "discard" keeps it out of the dead set. */
-  retriesExhausted?: (item: JobItem, error: Error) => void | "discard" | Promise<void | "discard">;
+  /** Like `sidekiq_retries_exhausted`: runs before the job goes dead; returning (or resolving to) "discard" keeps it out of the dead set. */
+  retriesExhausted?: (item: JobItem, error: Error) => unknown;
   /** Fail the run (and fire its AbortSignal) when it takes longer than this many seconds. */
   timeout?: number;
 }
