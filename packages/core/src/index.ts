@@ -12,10 +12,19 @@ export {
 } from "./errors.js";
 export type { Middleware } from "./middleware/chain.js";
 export { Chain } from "./middleware/chain.js";
+export type {
+  FetcherContext,
+  LifecycleEvent,
+  Plugin,
+  PluginHost,
+  ServerPluginHost,
+} from "./plugin/plugin.js";
+export { definePlugin, keyspace } from "./plugin/plugin.js";
 export type { RedisOptions } from "./redis/connection.js";
 export { detectSidekiqVersion } from "./redis/detect-version.js";
 export { legacyWorkersKey, signalsKey, workKey } from "./redis/keys.js";
 export type { Fetcher, UnitOfWork } from "./server/fetcher.js";
+export { BasicFetch, FETCH_TIMEOUT } from "./server/fetcher.js";
 export type { HeartbeatOptions } from "./server/heartbeat.js";
 export { BEAT_PAUSE, HEARTBEAT_TTL, Heartbeat } from "./server/heartbeat.js";
 export type {

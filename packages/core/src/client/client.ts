@@ -1,8 +1,10 @@
 // Sidekiq::Client for Node: pushes jobs that Ruby (or kiq) workers run.
 
 import type { Redis } from "ioredis";
+import { type Logger, pino } from "pino";
 import { InvalidJobError } from "../errors.js";
 import { Chain, type Middleware } from "../middleware/chain.js";
+import { type ClientPluginHost, installPlugins, type Plugin } from "../plugin/plugin.js";
 import { openRedis, type RedisOptions } from "../redis/connection.js";
 import { detectSidekiqVersion } from "../redis/detect-version.js";
 import { QUEUES, queueKey, SCHEDULE } from "../redis/keys.js";
@@ -10,6 +12,7 @@ import { formatFloat, generateJson } from "../wire/json.js";
 import { encodeTimestamp, nowMs } from "../wire/time.js";
 import type { SidekiqVersion } from "../wire/types.js";
 import { type JobOptions, type OutgoingJob, type PushItem, prepareJob } from "./job-options.js";
+import { currentPushInterceptor, type PushInterceptor, type PushWrite as Write } from "./push-interceptor.js";
 
 /** The fleet version assumed when no Ruby process is alive to ask. */
 export const DEFAULT_SIDEKIQ_VERSION: SidekiqVersion = 7;
@@ -22,6 +25,8 @@ export interface ClientOptions extends RedisOptions {
    * milliseconds for 8). Default "detect": the oldest version among live Sidekiq processes, else 7.
    */
   sidekiqVersion?: SidekiqVersion | "detect";
+  /** Where plugins log; default a pino logger. */
+  logger?: Logger;
 }
 
 /** What client middleware receives for each job. */
@@ -42,23 +47,21 @@ export interface BulkItem extends Omit<JobOptions, "at"> {
   at?: number | Date | (number | Date)[];
 }
 
-interface Write {
-  queue: string;
-  payload: string;
-  at: number | undefined;
-}
-
 export class Client {
   readonly redis: Redis;
   /** Client middleware, run for every job before it is written (Sidekiq's client middleware). */
   readonly middleware = new Chain<ClientContext>();
+  readonly logger: Logger;
   private readonly ownsRedis: boolean;
   private version: Promise<SidekiqVersion> | undefined;
+  /** Plugin installs still running; pushes wait for them. */
+  private installing: Promise<void> | undefined;
 
   constructor(options: ClientOptions = {}) {
     const { redis, owned } = openRedis(options);
     this.redis = redis;
     this.ownsRedis = owned;
+    this.logger = options.logger ?? pino();
     const configured = options.sidekiqVersion;
     if (configured !== undefined && configured !== "detect") {
       if (![6, 7, 8].includes(configured)) {
@@ -74,13 +77,31 @@ export class Client {
     return this.version;
   }
 
+  /** Installs a plugin on this client (its client middleware, its keys); pushes wait until it is installed. */
+  use<Options>(plugin: Plugin<Options>, options?: Options): this {
+    const host: ClientPluginHost = {
+      kind: "client",
+      redis: this.redis,
+      logger: this.logger,
+      sidekiqVersion: () => this.sidekiqVersion(),
+      clientMiddleware: this.middleware,
+    };
+    const previous = this.installing ?? Promise.resolve();
+    this.installing = previous.then(() =>
+      installPlugins(host, [{ plugin: plugin as Plugin<unknown>, options }]),
+    );
+    return this;
+  }
+
   /** Pushes one job; resolves to its jid, or null when a middleware stopped the push. */
   async push(item: PushItem): Promise<string | null> {
-    const version = await this.sidekiqVersion();
+    if (this.installing) await this.installing;
+    const intercept = currentPushInterceptor(); // set only by @kiq/core/testing's fake and inline modes
+    const version = await this.formatVersion(intercept);
     const { job, at } = prepareJob(item, version, nowMs());
     const write = await this.runMiddleware(job, at, version);
     if (write === undefined) return null;
-    await this.write([write]);
+    await this.deliver([write], intercept);
     return job.jid;
   }
 
@@ -99,11 +120,13 @@ export class Client {
         'pushBulk expects { class, args: [[...], [...]] }: "args" holds one array per job',
       );
     }
+    if (this.installing) await this.installing;
     const { args: allArgs, at, ...options } = bulk;
     if (Array.isArray(at) && at.length !== allArgs.length) {
       throw new InvalidJobError(`pushBulk "at" has ${at.length} times for ${allArgs.length} jobs`);
     }
-    const version = await this.sidekiqVersion();
+    const intercept = currentPushInterceptor(); // set only by @kiq/core/testing's fake and inline modes
+    const version = await this.formatVersion(intercept);
     const now = nowMs();
     const createdAt = encodeTimestamp(version, now); // Sidekiq gives every job of a bulk push the same created_at
     const jids: (string | null)[] = [];
@@ -117,7 +140,7 @@ export class Client {
       jids.push(write ? job.jid : null);
       if (write) writes.push(write);
     }
-    await this.write(writes);
+    await this.deliver(writes, intercept);
     return jids;
   }
 
@@ -134,6 +157,16 @@ export class Client {
     const ctx: ClientContext = { job, at, redis: this.redis, sidekiqVersion: version };
     if (this.middleware.size > 0 && !(await this.middleware.run(ctx, () => {}))) return undefined;
     return serialize(ctx);
+  }
+
+  /** Testing modes need no Redis, so they skip detection: the configured version, else the default. */
+  private formatVersion(intercept: PushInterceptor | undefined): Promise<SidekiqVersion> | SidekiqVersion {
+    return intercept ? (this.version ?? DEFAULT_SIDEKIQ_VERSION) : this.sidekiqVersion();
+  }
+
+  /** Redis, or the testing mode's interceptor when one is set. */
+  private deliver(writes: Write[], intercept: PushInterceptor | undefined): Promise<void> {
+    return intercept ? intercept(writes) : this.write(writes);
   }
 
   private async write(writes: Write[]): Promise<void> {

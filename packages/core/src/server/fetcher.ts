@@ -69,7 +69,7 @@ export class BasicFetch implements Fetcher {
     return popped ? [{ queue: popped[0].slice(QUEUE_PREFIX), payload: popped[1] }] : [];
   }
 
-  acknowledge(): void {}
+  acknowledge(_work: UnitOfWork): void {}
 
   /** CLIENT UNBLOCK … TIMEOUT makes the BRPOP return as if it had timed out: no job is taken. */
   async wake(): Promise<void> {

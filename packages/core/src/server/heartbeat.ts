@@ -36,6 +36,8 @@ export interface HeartbeatOptions {
   onSignal(signal: string): void;
   /** Called after a beat that found no process hash: the first beat, or after one expired in an outage. */
   onFirstBeat?(): void;
+  /** Called after every beat that reached Redis (Sidekiq's `beat` event). */
+  onBeat?(): void;
   logger?: Logger;
   /** Pause between beats in ms; default BEAT_PAUSE of the version. */
   intervalMs?: number;
@@ -233,6 +235,7 @@ export class Heartbeat {
     throwFirstError(replies);
     const exists = replies?.[1]?.[1];
     if (exists === 0) this.safely(() => this.options.onFirstBeat?.(), "onFirstBeat");
+    this.safely(() => this.options.onBeat?.(), "onBeat");
     const signal = replies?.[4]?.[1];
     return typeof signal === "string" ? signal : null;
   }

@@ -5,8 +5,17 @@
 import { basename } from "node:path";
 import { Redis } from "ioredis";
 import { type Logger, pino } from "pino";
+import { Client } from "../client/client.js";
 import { KiqError } from "../errors.js";
 import { Chain } from "../middleware/chain.js";
+import { PeriodicTasks } from "../plugin/periodic.js";
+import {
+  type FetcherContext,
+  installPlugins,
+  type LifecycleEvent,
+  type Plugin,
+  type ServerPluginHost,
+} from "../plugin/plugin.js";
 import { DEFAULT_REDIS_URL, type RedisOptions } from "../redis/connection.js";
 import { detectSidekiqVersion } from "../redis/detect-version.js";
 import type { SidekiqVersion } from "../wire/types.js";
@@ -60,7 +69,6 @@ export interface KiqOptions extends RedisOptions {
   jobs?: Parameters<JobRegistry["register"]>;
 }
 
-type LifecycleEvent = "startup" | "quiet" | "shutdown" | "heartbeat";
 type Listener = () => void | Promise<void>;
 
 /** What `kiq.health()` reports. */
@@ -81,6 +89,10 @@ export class Kiq {
   readonly logger: Logger;
   readonly identity: string;
   private readonly deathHandlers: DeathHandler[] = [];
+  private readonly plugins: { plugin: Plugin<unknown>; options: unknown }[] = [];
+  private readonly periodic: PeriodicTasks;
+  private fetcherFactory: ((context: FetcherContext) => Fetcher) | undefined;
+  private pushClient: Client | undefined;
   private readonly listeners = new Map<LifecycleEvent, Listener[]>();
   private readonly stats = new ProcessStats();
   private readonly queues: QueueList;
@@ -104,6 +116,7 @@ export class Kiq {
     this.queues = new QueueList(options.queues ?? ["default"]);
     this.logger = options.logger ?? pino();
     this.identity = processIdentity();
+    this.periodic = new PeriodicTasks(this.logger);
     if (options.jobs) this.register(...options.jobs);
     this.stopped = new Promise((resolve) => {
       this.resolveStopped = resolve;
@@ -122,7 +135,23 @@ export class Kiq {
     return this;
   }
 
-  /** Lifecycle hooks, as Sidekiq's `on(:startup)` and friends. */
+  /** Installs a plugin when the worker starts (in the order given), as Fastify's `register` does. */
+  use<Options>(plugin: Plugin<Options>, options?: Options): this {
+    if (this.connections) throw new KiqError("plugins must be added before kiq starts");
+    this.plugins.push({ plugin: plugin as Plugin<unknown>, options });
+    return this;
+  }
+
+  /**
+   * A Client on this worker's connection and format, for jobs that push jobs. Its client
+   * middleware is the one plugins add on the worker (available after start).
+   */
+  get client(): Client {
+    if (!this.pushClient) throw new KiqError("kiq is not started");
+    return this.pushClient;
+  }
+
+  /** Lifecycle hooks, as Sidekiq's `on(:startup)` and friends; "beat" fires after every heartbeat. */
   on(event: LifecycleEvent, listener: Listener): this {
     this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
     return this;
@@ -148,7 +177,17 @@ export class Kiq {
     const version =
       configured === "detect" ? ((await detectSidekiqVersion(redis)) ?? DEFAULT_SERVER_VERSION) : configured;
     this.version = version;
-    const fetcher: Fetcher = new BasicFetch(redis, blocking, this.queues);
+    this.pushClient = new Client({ redis, sidekiqVersion: version, logger: this.logger });
+    await installPlugins(this.pluginHost(redis, version, this.pushClient), this.plugins);
+    const fetcherContext = {
+      redis,
+      popper: blocking,
+      queues: this.queues,
+      identity: this.identity,
+      logger: this.logger,
+    };
+    const fetcher: Fetcher =
+      this.fetcherFactory?.(fetcherContext) ?? new BasicFetch(redis, blocking, this.queues);
     const retry = new JobRetry({
       redis,
       sidekiqVersion: version,
@@ -178,6 +217,7 @@ export class Kiq {
       isQuiet: () => this.quieting !== undefined,
       onSignal: (signal) => handleRemoteSignal(signal, this.signalTarget(), this.logger),
       onFirstBeat: () => void this.emit("heartbeat"),
+      onBeat: () => void this.emit("beat"),
       logger: this.logger,
       intervalMs: this.options.heartbeatInterval,
     });
@@ -191,6 +231,7 @@ export class Kiq {
     await this.heartbeat.start();
     manager.start();
     this.poller.start();
+    this.periodic.start();
     this.logger.info(
       {
         identity: this.identity,
@@ -207,7 +248,7 @@ export class Kiq {
     this.quieting ??= (async () => {
       this.logger.info("quieting: no new jobs will be fetched");
       await this.emit("quiet");
-      await Promise.all([this.manager?.quiet(), this.poller?.stop()]);
+      await Promise.all([this.manager?.quiet(), this.poller?.stop(), this.periodic.stop()]);
     })();
     return this.quieting;
   }
@@ -298,6 +339,26 @@ export class Kiq {
     }
     this.logger.info("kiq stopped");
     this.resolveStopped();
+  }
+
+  private pluginHost(redis: Redis, version: SidekiqVersion, client: Client): ServerPluginHost {
+    return {
+      kind: "server",
+      redis,
+      logger: this.logger,
+      identity: this.identity,
+      sidekiqVersion: async () => version,
+      clientMiddleware: client.middleware,
+      serverMiddleware: this.middleware,
+      on: (event, listener) => void this.on(event, listener),
+      onDeath: (handler) => void this.onDeath(handler),
+      every: (seconds, task) => this.periodic.add(seconds, task),
+      useFetcher: (factory) => {
+        if (this.fetcherFactory) throw new KiqError("another plugin already replaced the fetch strategy");
+        this.fetcherFactory = factory;
+      },
+      register: (...jobs) => void this.register(...jobs),
+    };
   }
 
   private signalTarget() {

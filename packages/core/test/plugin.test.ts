@@ -1,0 +1,109 @@
+// The plugin contract, exercised by the worked example of docs/plugins.md on a real worker.
+
+import type { Redis } from "ioredis";
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { jobStats } from "../../../docs/examples/job-stats-plugin.js";
+import { freshRedis, testRedisUrl } from "../../../test/support/redis.js";
+import { Client, defineJob, definePlugin, generateJid, Kiq } from "../src/index.js";
+import { eventually, startWorker, stopWorkers } from "./worker-helpers.js";
+
+let redis: Redis;
+beforeEach(async () => {
+  redis = await freshRedis();
+});
+afterEach(stopWorkers);
+
+const raw = (className: string, retry: boolean | number = true) =>
+  `{"retry":${retry},"queue":"default","class":"${className}","args":[],"jid":"${generateJid()}","created_at":1795378342.5}`;
+
+describe("a server plugin", () => {
+  it("adds middleware, death handlers, lifecycle hooks, periodic tasks, jobs and a fetch strategy", async () => {
+    const events: string[] = [];
+    const lifecycle = definePlugin("lifecycle", (host) => {
+      if (host.kind !== "server") return;
+      for (const event of ["startup", "heartbeat", "beat", "quiet", "shutdown"] as const) {
+        host.on(event, () => void events.push(event));
+      }
+      host.register(defineJob("FromPlugin", () => {}));
+    });
+    const kiq = new Kiq({
+      url: testRedisUrl(),
+      heartbeatInterval: 100,
+      timeout: 1,
+      logger: pino({ level: "silent" }),
+      jobs: [defineJob("Ok", () => {}), defineJob("Dies", () => Promise.reject(new Error("no")))],
+    })
+      .use(jobStats, { namespace: "stats", reportEvery: 0.1, countFetches: true })
+      .use(lifecycle);
+    await kiq.start();
+    await redis.lpush("queue:default", raw("Ok"), raw("Ok"), raw("FromPlugin"), raw("Dies", 0));
+    await eventually(async () => (await redis.hget("stats:deaths", "Dies")) === "1");
+    await eventually(async () => Number(await redis.get("stats:reports")) >= 2);
+    expect(await redis.hgetall("stats:runs")).toEqual({ Ok: "2", FromPlugin: "1" });
+    expect(await redis.hgetall("stats:failures")).toEqual({ Dies: "1" });
+    expect(Number(await redis.get("stats:fetches"))).toBeGreaterThan(0);
+    await eventually(() => events.includes("beat") && events.filter((e) => e === "beat").length >= 2);
+    await kiq.stop();
+    const reportsAtStop = await redis.get("stats:reports");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await redis.get("stats:reports")).toBe(reportsAtStop); // periodic tasks end at quiet
+    expect(await redis.hexists("stats:last-stop", kiq.identity)).toBe(1);
+    expect(events[0]).toBe("startup");
+    expect(events[1]).toBe("heartbeat");
+    expect(events.slice(-2)).toEqual(["quiet", "shutdown"]);
+  });
+
+  it("stamps jobs the worker pushes through kiq.client with the plugin's client middleware", async () => {
+    const kiq = await startWorker({ queues: ["elsewhere"] });
+    expect(() => kiq.use(jobStats)).toThrow("plugins must be added before kiq starts");
+    const other = new Kiq({ url: testRedisUrl(), logger: pino({ level: "silent" }) }).use(jobStats);
+    await other.start();
+    await other.client.push({ class: "Next", args: [] });
+    await other.stop();
+    expect(JSON.parse((await redis.lindex("queue:default", 0)) as string).pushed_by).toBe("node");
+  });
+
+  it("refuses a second fetch strategy, naming the plugin", async () => {
+    const fetcher = definePlugin("my-fetch", (host) => {
+      if (host.kind === "server")
+        host.useFetcher(() => ({ retrieveWork: async () => [], acknowledge() {}, requeue: async () => {} }));
+    });
+    const kiq = new Kiq({ url: testRedisUrl(), logger: pino({ level: "silent" }) }).use(fetcher).use(fetcher);
+    await expect(kiq.start()).rejects.toThrow(
+      "plugin my-fetch failed to install: another plugin already replaced the fetch strategy",
+    );
+    await kiq.stop();
+  });
+});
+
+describe("a client plugin", () => {
+  it("is installed before the first push, even when its install is async", async () => {
+    const slow = definePlugin<{ tag: string }>("slow", async (host, { tag }) => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      host.clientMiddleware.use(({ job }, next) => {
+        job.tags = [tag];
+        return next();
+      });
+    });
+    const client = new Client({ url: testRedisUrl(), sidekiqVersion: 7 })
+      .use(jobStats)
+      .use(slow, { tag: "from-plugin" });
+    await client.push({ class: "Tagged", args: [1] });
+    await client.close();
+    const item = JSON.parse((await redis.lindex("queue:default", 0)) as string);
+    expect(item).toMatchObject({ pushed_by: "node", tags: ["from-plugin"] });
+  });
+
+  it("fails every push with the reason when a plugin cannot install, writing nothing", async () => {
+    const broken = definePlugin("broken", () => {
+      throw new Error("missing option");
+    });
+    const client = new Client({ url: testRedisUrl(), sidekiqVersion: 7 }).use(broken);
+    await expect(client.push({ class: "X", args: [] })).rejects.toThrow(
+      "plugin broken failed to install: missing option",
+    );
+    await client.close();
+    expect(await redis.dbsize()).toBe(0);
+  });
+});
