@@ -4,6 +4,7 @@
 
 import type { Redis } from "ioredis";
 import { PROCESS_CLEANUP, PROCESSES } from "../redis/keys.js";
+import { scanSetMembers } from "../redis/scan.js";
 
 /** Seconds the cleanup lock is held: at most one prune per minute across the fleet (6.5.2+). */
 export const PROCESS_CLEANUP_INTERVAL = 60;
@@ -12,7 +13,7 @@ export const PROCESS_CLEANUP_INTERVAL = 60;
 export async function cleanupProcesses(redis: Redis): Promise<number> {
   const locked = await redis.set(PROCESS_CLEANUP, "1", "EX", PROCESS_CLEANUP_INTERVAL, "NX");
   if (locked === null) return 0;
-  const identities = await scanAll(redis);
+  const identities = await scanSetMembers(redis, PROCESSES);
   if (identities.length === 0) return 0;
   const pipeline = redis.pipeline();
   for (const identity of identities) pipeline.hget(identity, "info");
@@ -23,15 +24,4 @@ export async function cleanupProcesses(redis: Redis): Promise<number> {
     return !error && info === null;
   });
   return gone.length === 0 ? 0 : redis.srem(PROCESSES, ...gone);
-}
-
-async function scanAll(redis: Redis): Promise<string[]> {
-  const found = new Set<string>();
-  let cursor = "0";
-  do {
-    const [next, members] = await redis.sscan(PROCESSES, cursor);
-    for (const member of members) found.add(member);
-    cursor = next;
-  } while (cursor !== "0");
-  return [...found];
 }

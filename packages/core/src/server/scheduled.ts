@@ -12,15 +12,11 @@
 import type { Redis } from "ioredis";
 import { type Logger, pino } from "pino";
 import { KiqError } from "../errors.js";
-import { DEAD, PROCESSES, QUEUES, queueKey, RETRY, SCHEDULE } from "../redis/keys.js";
-import enqueueDueLua from "../redis/scripts/enqueue-due.lua";
-import { withScripts } from "../redis/scripts.js";
+import { PROCESSES, RETRY, SCHEDULE } from "../redis/keys.js";
 import { formatFloat } from "../wire/json.js";
-import { Payload } from "../wire/payload.js";
-import type { RubyFloat } from "../wire/ruby-float.js";
 import { encodeTimestamp, nowMs } from "../wire/time.js";
 import type { SidekiqVersion } from "../wire/types.js";
-import { DEAD_MAX_JOBS, DEAD_TIMEOUT_SECONDS } from "./dead-set.js";
+import { moveJobs, preparePush, type QueuePush } from "./move-jobs.js";
 import { cleanupProcesses } from "./process-cleanup.js";
 
 /** Seconds before the first poll, so heartbeats are in before the process count is read (Sidekiq's INITIAL_WAIT). */
@@ -35,8 +31,6 @@ export const LARGE_FLEET = 10;
 export const ERROR_PAUSE = 5;
 /** Due members read per round trip; each batch is moved by one script call. */
 export const DEFAULT_BATCH_SIZE = 100;
-/** The queue of a job without a `queue` key (Sidekiq's default). */
-export const DEFAULT_QUEUE = "default";
 /** Retries first, then scheduled jobs (Sidekiq's SETS). */
 const SETS = [RETRY, SCHEDULE] as const;
 /** How much of an unreadable member a log line shows. */
@@ -53,10 +47,6 @@ export interface ScheduledPollerOptions {
   batchSize?: number;
   /** Uniform [0, 1) source for the random waits (Ruby's `rnd`); tests pin it. Default Math.random. */
   random?: () => number;
-}
-
-interface EnqueueDueScript {
-  enqueueDue(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<[number, ...string[]]>;
 }
 
 /** Seconds before the first poll: 10 (none with a configured average) plus a random [0, 5). */
@@ -80,7 +70,7 @@ export function pollInterval(
 }
 
 export class ScheduledPoller {
-  private readonly redis: Redis & EnqueueDueScript;
+  private readonly redis: Redis;
   private readonly version: SidekiqVersion;
   private readonly pollIntervalAverage: number | undefined;
   private readonly logger: Logger;
@@ -106,7 +96,7 @@ export class ScheduledPoller {
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new KiqError(`batchSize must be an integer ≥ 1, got ${batchSize}`);
     }
-    this.redis = withScripts<EnqueueDueScript>(options.redis, [{ name: "enqueueDue", lua: enqueueDueLua }]);
+    this.redis = options.redis;
     this.version = options.sidekiqVersion;
     this.pollIntervalAverage = pollIntervalAverage;
     this.logger = options.logger ?? pino();
@@ -185,32 +175,20 @@ export class ScheduledPoller {
   private async move(set: string, members: string[], now: number, score: string): Promise<number> {
     const enqueuedAt = encodeTimestamp(this.version, now);
     const problems = new Map<string, string>();
-    const queueKeys: string[] = [];
-    const jobs: string[] = [];
+    const pushes: QueuePush[] = [];
     for (const member of members) {
-      const prepared = prepare(member, enqueuedAt);
-      if (typeof prepared === "string") {
-        problems.set(member, prepared);
-      } else {
-        queueKeys.push(queueKey(prepared.queue));
-        jobs.push(member, prepared.payload, prepared.queue);
-      }
+      const push = preparePush(member, enqueuedAt);
+      if (typeof push === "string") problems.set(member, push);
+      else pushes.push(push);
     }
-    const nowSeconds = now / 1000;
-    const [pushed, ...buried] = await this.redis.enqueueDue(
-      3 + queueKeys.length,
+    const { pushed, killed } = await moveJobs(this.redis, {
       set,
-      QUEUES,
-      DEAD,
-      ...queueKeys,
-      score,
-      formatFloat(nowSeconds - DEAD_TIMEOUT_SECONDS),
-      -DEAD_MAX_JOBS,
-      problems.size,
-      ...problems.keys(),
-      ...jobs,
-    );
-    for (const member of buried) {
+      maxScore: score,
+      pushes,
+      kills: [...problems.keys()],
+      nowMs: now,
+    });
+    for (const member of killed) {
       this.logger.error(
         { set, problem: problems.get(member), member: member.slice(0, LOGGED_MEMBER_CHARS) },
         `unreadable job moved from ${set} to the dead set`,
@@ -255,22 +233,5 @@ export class ScheduledPoller {
       timer.unref();
       this.wake = done;
     });
-  }
-}
-
-/** The string to push and its queue, or why the member cannot be pushed. */
-function prepare(
-  member: string,
-  enqueuedAt: RubyFloat | number,
-): { payload: string; queue: string } | string {
-  try {
-    const payload = Payload.parse(member);
-    const stored: unknown = payload.item.queue;
-    const queue = stored === undefined ? DEFAULT_QUEUE : stored;
-    // Ruby's client refuses a null or empty queue too (and, having popped the job already, loses it).
-    if (typeof queue !== "string" || queue === "") return '"queue" is not a non-empty string';
-    return { payload: payload.set("enqueued_at", enqueuedAt).toString(), queue };
-  } catch (err) {
-    return (err as Error).message;
   }
 }
