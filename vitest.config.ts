@@ -14,7 +14,11 @@ export default defineConfig({
   ],
   resolve: {
     // Tests run the TypeScript sources; child processes (CLI, workers) run the built dist.
-    alias: { "@kiq/core": src("./packages/core/src/index.ts") },
+    // (the subpath first: an alias also matches what starts with its key and a slash)
+    alias: {
+      "@kiq/core/testing": src("./packages/core/src/testing/index.ts"),
+      "@kiq/core": src("./packages/core/src/index.ts"),
+    },
   },
   test: {
     include: ["packages/*/test/**/*.test.ts", "packages/plugins/*/test/**/*.test.ts", "test/**/*.test.ts"],
