@@ -94,6 +94,32 @@ describe.each(SIDEKIQ_VERSIONS)("Node pushes, Ruby Sidekiq %i runs", (version) =
   });
 });
 
+describe.each(SIDEKIQ_VERSIONS)("kiq's Client writes what Sidekiq %i's client writes", (version) => {
+  it("the same keys, in the same order, with the same types, for push, scheduled push and push_bulk", async () => {
+    const item = { class: "Billing::Charge", args: [1, "x"], queue: "billing", retry: 3, backtrace: true, tags: ["t"] };
+    const shapeOf = (raw: string) =>
+      Object.entries(JSON.parse(raw)).map(([key, value]) => [key, key.endsWith("_at") ? String(value).includes(".") : typeof value]);
+    const stored = async () => {
+      const all = [...(await redis.lrange("queue:billing", 0, -1)), ...(await redis.zrange("schedule", 0, -1))];
+      await redis.flushdb();
+      return all.map(shapeOf);
+    };
+    const at = Date.now() / 1000 + 600;
+    await runRubyScript(version, rubyFixture("enqueue.rb"), [
+      item,
+      { ...item, at },
+      { ...item, args: [[1], [2]], bulk: true },
+    ]);
+    const ruby = await stored();
+    const client = new Client({ url: testRedisUrl(), sidekiqVersion: version });
+    await client.push(item);
+    await client.push({ ...item, at });
+    await client.pushBulk({ ...item, args: [[1], [2]] });
+    await client.close();
+    expect(await stored()).toEqual(ruby);
+  });
+});
+
 describe.each(SIDEKIQ_VERSIONS)("Ruby Sidekiq %i pushes, kiq reads", (version) => {
   it("without loss, and re-serializes what it does not change byte for byte", async () => {
     const args = [

@@ -8,10 +8,12 @@ import { type ClientPluginHost, installPlugins, type Plugin } from "../plugin/pl
 import { openRedis, type RedisOptions } from "../redis/connection.js";
 import { detectSidekiqVersion } from "../redis/detect-version.js";
 import { QUEUES, queueKey, SCHEDULE } from "../redis/keys.js";
+import { generateJid } from "../wire/jid.js";
 import { formatFloat, generateJson } from "../wire/json.js";
 import { encodeTimestamp, nowMs } from "../wire/time.js";
 import type { SidekiqVersion } from "../wire/types.js";
-import { type JobOptions, type OutgoingJob, type PushItem, prepareJob } from "./job-options.js";
+import { bulkPayloadWriter } from "./bulk-writer.js";
+import { type JobOptions, type OutgoingJob, type PushItem, prepareJob, runAt } from "./job-options.js";
 import { currentPushInterceptor, type PushInterceptor, type PushWrite as Write } from "./push-interceptor.js";
 
 /** The fleet version assumed when no Ruby process is alive to ask. */
@@ -121,24 +123,44 @@ export class Client {
       );
     }
     if (this.installing) await this.installing;
-    const { args: allArgs, at, ...options } = bulk;
+    const { args: allArgs, at } = bulk;
     if (Array.isArray(at) && at.length !== allArgs.length) {
       throw new InvalidJobError(`pushBulk "at" has ${at.length} times for ${allArgs.length} jobs`);
     }
     const intercept = currentPushInterceptor(); // set only by @kiq/core/testing's fake and inline modes
     const version = await this.formatVersion(intercept);
+    // Sidekiq gives every job of a bulk push the same created_at and enqueued_at (one value here).
     const now = nowMs();
-    const createdAt = encodeTimestamp(version, now); // Sidekiq gives every job of a bulk push the same created_at
+    const enqueuedAt = encodeTimestamp(version, now);
+    if ("jid" in bulk) throw new InvalidJobError('pushBulk gives every job its own jid: remove "jid"');
+    const jobAt = (i: number) => (Array.isArray(at) ? at[i] : at);
     const jids: (string | null)[] = [];
     const writes: Write[] = [];
-    for (let i = 0; i < allArgs.length; i++) {
-      const item = { ...options, created_at: createdAt, args: allArgs[i] as unknown[] } as PushItem;
-      const jobAt = Array.isArray(at) ? at[i] : at;
-      if (jobAt !== undefined) item.at = jobAt;
-      const { job, at: runAt } = prepareJob(item, version, now);
-      const write = await this.runMiddleware(job, runAt, version);
-      jids.push(write ? job.jid : null);
-      if (write) writes.push(write);
+    if (this.middleware.size === 0) {
+      // Without middleware the jobs differ only in args, jid and run time: check the rest once.
+      // `{ ...bulk, args }` keeps "args" where the caller put it, as Ruby's Hash#merge does.
+      const perJobAt = Array.isArray(at);
+      const shared = { ...bulk, args: [], at: perJobAt ? undefined : at } as PushItem;
+      const { job: sample, at: sharedAt } = prepareJob(shared, version, now, enqueuedAt);
+      const scheduled = perJobAt || sharedAt !== undefined; // an explicit `at` always goes through the schedule set
+      const write = bulkPayloadWriter(stampEnqueuedAt(sample, scheduled, version, enqueuedAt));
+      const queue = String(sample.queue);
+      for (let i = 0; i < allArgs.length; i++) {
+        const jid = generateJid();
+        const when = perJobAt ? runAt(jobAt(i), undefined, now) : sharedAt;
+        if (scheduled && when === undefined)
+          throw new InvalidJobError(`pushBulk "at" has no time for job ${i}`);
+        writes.push({ queue, payload: write(allArgs[i] as unknown[], jid, i), at: when });
+        jids.push(jid);
+      }
+    } else {
+      for (let i = 0; i < allArgs.length; i++) {
+        const item = { ...bulk, args: allArgs[i] as unknown[], at: jobAt(i) } as PushItem;
+        const { job, at: when } = prepareJob(item, version, now, enqueuedAt);
+        const write = await this.runMiddleware(job, when, version, enqueuedAt);
+        jids.push(write ? job.jid : null);
+        if (write) writes.push(write);
+      }
     }
     await this.deliver(writes, intercept);
     return jids;
@@ -153,10 +175,11 @@ export class Client {
     job: OutgoingJob,
     at: number | undefined,
     version: SidekiqVersion,
+    enqueuedAt?: ReturnType<typeof encodeTimestamp>,
   ): Promise<Write | undefined> {
     const ctx: ClientContext = { job, at, redis: this.redis, sidekiqVersion: version };
     if (this.middleware.size > 0 && !(await this.middleware.run(ctx, () => {}))) return undefined;
-    return serialize(ctx);
+    return serialize(ctx, enqueuedAt);
   }
 
   /** Testing modes need no Redis, so they skip detection: the configured version, else the default. */
@@ -179,14 +202,24 @@ export class Client {
 }
 
 /** The job's JSON as Ruby writes it: scheduled jobs lose `at` (and `enqueued_at`, as 7.1.2+ do). */
-function serialize({ job, at, sidekiqVersion }: ClientContext): Write {
-  const queue = String(job.queue);
-  if (at !== undefined) {
-    if (sidekiqVersion >= 7) delete job.enqueued_at;
-    return { queue, payload: generateJson(job, "job"), at };
-  }
-  job.enqueued_at = encodeTimestamp(sidekiqVersion);
-  return { queue, payload: generateJson(job, "job"), at: undefined };
+function serialize(
+  { job, at, sidekiqVersion }: ClientContext,
+  enqueuedAt: ReturnType<typeof encodeTimestamp> = encodeTimestamp(sidekiqVersion),
+): Write {
+  stampEnqueuedAt(job, at !== undefined, sidekiqVersion, enqueuedAt);
+  return { queue: String(job.queue), payload: generateJson(job, "job"), at };
+}
+
+/** A queued job gets enqueued_at (last, as Ruby sets it at push); a scheduled one loses it (7.1.2+). */
+function stampEnqueuedAt(
+  job: OutgoingJob,
+  scheduled: boolean,
+  version: SidekiqVersion,
+  enqueuedAt: ReturnType<typeof encodeTimestamp>,
+): OutgoingJob {
+  if (!scheduled) job.enqueued_at = enqueuedAt;
+  else if (version >= 7) delete job.enqueued_at;
+  return job;
 }
 
 /** One MULTI: every queue name into `queues`, one LPUSH per queue, one ZADD for the scheduled. */

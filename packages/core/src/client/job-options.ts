@@ -55,6 +55,7 @@ export function prepareJob(
   input: PushItem,
   version: SidekiqVersion,
   nowMs: number,
+  createdAt: ReturnType<typeof encodeTimestamp> = encodeTimestamp(version, nowMs),
 ): { job: OutgoingJob; at: number | undefined } {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     throw new InvalidJobError(
@@ -66,7 +67,7 @@ export function prepareJob(
   const job = { retry: true, queue: "default" } as OutgoingJob;
   for (const [key, value] of Object.entries(item)) if (value !== undefined) job[key] = value;
   job.jid ??= generateJid();
-  job.created_at ??= encodeTimestamp(version, nowMs);
+  job.created_at ??= createdAt;
   if (typeof job.retry_for === "number") job.retry_for = Math.trunc(job.retry_for);
   return { job, at: runAt(at, delay, nowMs) };
 }
@@ -105,7 +106,8 @@ function checkItem(item: Omit<PushItem, "at" | "in">): void {
   }
 }
 
-function runAt(at: unknown, delay: unknown, nowMs: number): number | undefined {
+/** Epoch seconds a job runs at, from `at` (seconds or a Date) or `in` (seconds from now); undefined = now. */
+export function runAt(at: unknown, delay: unknown, nowMs: number): number | undefined {
   if (at !== undefined && delay !== undefined)
     throw new InvalidJobError('give either "at" or "in", not both');
   if (delay !== undefined) {

@@ -56,9 +56,12 @@ function generate(value: unknown, path: string): string {
       return value ? "true" : "false";
     case "object":
       if (value === null) return "null";
-      if (Array.isArray(value)) return generateArray(value, path);
-      if (value instanceof RubyFloat) return formatFloat(value.value, path);
-      if (isPlainObject(value)) return generateObject(value, path);
+      if (Array.isArray(value)) return writesLikeRuby(value) ? JSON.stringify(value) : generateArray(value, path);
+      if (value instanceof RubyFloat) {
+        value.text ??= formatFloat(value.value, path);
+        return value.text;
+      }
+      if (isPlainObject(value)) return writesLikeRuby(value) ? JSON.stringify(value) : generateObject(value, path);
       throw cannotCarry(path, `a ${value.constructor?.name ?? "non-plain"} object`);
     default:
       throw cannotCarry(path, String(typeof value));
@@ -83,6 +86,37 @@ function generateObject(object: object, path: string): string {
     out += `${JSON.stringify(key)}:${generate(entry, `${path}.${key}`)}`;
   }
   return `${out}}`;
+}
+
+// JSON.stringify writes what Ruby writes for strings, booleans, null, safe integers and floats
+// whose shortest form is plain decimal in both languages (1e-4 ≤ |x| < 1e16, not integral): the
+// common case, checked by one walk so that only unusual values take the slow writer.
+const MIN_PLAIN_FLOAT = 1e-4;
+const MAX_PLAIN_FLOAT = 1e16;
+
+function writesLikeRuby(value: unknown): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number": {
+      if (Number.isSafeInteger(value)) return !Object.is(value, -0);
+      const abs = Math.abs(value);
+      return abs >= MIN_PLAIN_FLOAT && abs < MAX_PLAIN_FLOAT && !Number.isInteger(value);
+    }
+    case "object": {
+      if (value === null) return true;
+      if (Array.isArray(value)) {
+        for (const entry of value) if (!writesLikeRuby(entry)) return false;
+        return true;
+      }
+      if (!isPlainObject(value)) return false;
+      for (const key in value) if (!writesLikeRuby((value as Record<string, unknown>)[key])) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 function isPlainObject(value: object): boolean {

@@ -4,6 +4,9 @@
  * which reads an Integer as milliseconds, sees seconds.
  */
 export class RubyFloat {
+  /** Its JSON text, kept once written: one timestamp is shared by every job of a bulk push. */
+  text: string | undefined;
+
   constructor(readonly value: number) {}
 
   valueOf(): number {
