@@ -96,11 +96,24 @@ describe.each(SIDEKIQ_VERSIONS)("Node pushes, Ruby Sidekiq %i runs", (version) =
 
 describe.each(SIDEKIQ_VERSIONS)("kiq's Client writes what Sidekiq %i's client writes", (version) => {
   it("the same keys, in the same order, with the same types, for push, scheduled push and push_bulk", async () => {
-    const item = { class: "Billing::Charge", args: [1, "x"], queue: "billing", retry: 3, backtrace: true, tags: ["t"] };
+    const item = {
+      class: "Billing::Charge",
+      args: [1, "x"],
+      queue: "billing",
+      retry: 3,
+      backtrace: true,
+      tags: ["t"],
+    };
     const shapeOf = (raw: string) =>
-      Object.entries(JSON.parse(raw)).map(([key, value]) => [key, key.endsWith("_at") ? String(value).includes(".") : typeof value]);
+      Object.entries(JSON.parse(raw)).map(([key, value]) => [
+        key,
+        key.endsWith("_at") ? String(value).includes(".") : typeof value,
+      ]);
     const stored = async () => {
-      const all = [...(await redis.lrange("queue:billing", 0, -1)), ...(await redis.zrange("schedule", 0, -1))];
+      const all = [
+        ...(await redis.lrange("queue:billing", 0, -1)),
+        ...(await redis.zrange("schedule", 0, -1)),
+      ];
       await redis.flushdb();
       return all.map(shapeOf);
     };

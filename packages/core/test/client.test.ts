@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { Client, InvalidJobError, RubyFloat } from "../src/index.js";
 import { closeAll, freshRedis, testRedisUrl } from "../../../test/support/redis.js";
+import { Client, InvalidJobError, RubyFloat } from "../src/index.js";
 
 let redis: Redis;
 const clients: Client[] = [];
@@ -20,15 +20,30 @@ function client(sidekiqVersion: 6 | 7 | 8 = 7): Client {
 }
 
 describe("push", () => {
-  it.each([6, 7, 8] as const)("writes a job as Sidekiq %i's client does: keys, order, timestamp unit", async (version) => {
-    const jid = await client(version).push({ class: "Billing::Charge", args: [1, new RubyFloat(2)], queue: "billing" });
-    const [raw] = await redis.lrange("queue:billing", 0, -1);
-    expect(Object.keys(JSON.parse(raw as string))).toEqual(["retry", "queue", "class", "args", "jid", "created_at", "enqueued_at"]);
-    expect(raw).toContain(`"args":[1,2.0],"jid":"${jid}"`);
-    if (version === 8) expect(raw).toMatch(/"created_at":\d{13},"enqueued_at":\d{13}}$/);
-    else expect(raw).toMatch(/"created_at":\d{10}\.\d+,"enqueued_at":\d{10}\.\d+}$/);
-    expect(await redis.smembers("queues")).toEqual(["billing"]);
-  });
+  it.each([6, 7, 8] as const)(
+    "writes a job as Sidekiq %i's client does: keys, order, timestamp unit",
+    async (version) => {
+      const jid = await client(version).push({
+        class: "Billing::Charge",
+        args: [1, new RubyFloat(2)],
+        queue: "billing",
+      });
+      const [raw] = await redis.lrange("queue:billing", 0, -1);
+      expect(Object.keys(JSON.parse(raw as string))).toEqual([
+        "retry",
+        "queue",
+        "class",
+        "args",
+        "jid",
+        "created_at",
+        "enqueued_at",
+      ]);
+      expect(raw).toContain(`"args":[1,2.0],"jid":"${jid}"`);
+      if (version === 8) expect(raw).toMatch(/"created_at":\d{13},"enqueued_at":\d{13}}$/);
+      else expect(raw).toMatch(/"created_at":\d{10}\.\d+,"enqueued_at":\d{10}\.\d+}$/);
+      expect(await redis.smembers("queues")).toEqual(["billing"]);
+    },
+  );
 
   it("schedules with at (epoch seconds or a Date) and in, without at or enqueued_at in the payload", async () => {
     const c = client(7);
@@ -82,13 +97,29 @@ describe("push", () => {
 
 describe("pushBulk", () => {
   it("writes one job per args array, first one popped first, all with one created_at", async () => {
-    const jids = await client(7).pushBulk({ class: "Mailer", args: [[1], [2], [12345678901234567890n]], retry: 3 });
+    const jids = await client(7).pushBulk({
+      class: "Mailer",
+      args: [[1], [2], [12345678901234567890n]],
+      retry: 3,
+    });
     expect(new Set(jids).size).toBe(3);
-    const popped = [await redis.rpop("queue:default"), await redis.rpop("queue:default"), await redis.rpop("queue:default")];
+    const popped = [
+      await redis.rpop("queue:default"),
+      await redis.rpop("queue:default"),
+      await redis.rpop("queue:default"),
+    ];
     const items = popped.map((raw) => JSON.parse(raw as string));
     expect(items.map((i) => i.jid)).toEqual(jids);
     expect(popped[2]).toContain('"args":[12345678901234567890]');
-    expect(Object.keys(items[0])).toEqual(["retry", "queue", "class", "args", "jid", "created_at", "enqueued_at"]);
+    expect(Object.keys(items[0])).toEqual([
+      "retry",
+      "queue",
+      "class",
+      "args",
+      "jid",
+      "created_at",
+      "enqueued_at",
+    ]);
     expect(items[0].retry).toBe(3);
     expect(new Set(items.map((i) => i.created_at)).size).toBe(1);
   });

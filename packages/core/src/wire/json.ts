@@ -56,12 +56,14 @@ function generate(value: unknown, path: string): string {
       return value ? "true" : "false";
     case "object":
       if (value === null) return "null";
-      if (Array.isArray(value)) return writesLikeRuby(value) ? JSON.stringify(value) : generateArray(value, path);
+      if (Array.isArray(value))
+        return writesLikeRuby(value) ? JSON.stringify(value) : generateArray(value, path);
       if (value instanceof RubyFloat) {
         value.text ??= formatFloat(value.value, path);
         return value.text;
       }
-      if (isPlainObject(value)) return writesLikeRuby(value) ? JSON.stringify(value) : generateObject(value, path);
+      if (isPlainObject(value))
+        return writesLikeRuby(value) ? JSON.stringify(value) : generateObject(value, path);
       throw cannotCarry(path, `a ${value.constructor?.name ?? "non-plain"} object`);
     default:
       throw cannotCarry(path, String(typeof value));
