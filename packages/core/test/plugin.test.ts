@@ -40,6 +40,7 @@ describe("a server plugin", () => {
     await redis.lpush("queue:default", raw("Ok"), raw("Ok"), raw("FromPlugin"), raw("Dies", 0));
     await eventually(async () => (await redis.hget("stats:deaths", "Dies")) === "1");
     await eventually(async () => Number(await redis.get("stats:reports")) >= 2);
+    await eventually(async () => Object.keys(await redis.hgetall("stats:runs")).length === 2);
     expect(await redis.hgetall("stats:runs")).toEqual({ Ok: "2", FromPlugin: "1" });
     expect(await redis.hgetall("stats:failures")).toEqual({ Dies: "1" });
     expect(Number(await redis.get("stats:fetches"))).toBeGreaterThan(0);
@@ -57,7 +58,11 @@ describe("a server plugin", () => {
   it("stamps jobs the worker pushes through kiq.client with the plugin's client middleware", async () => {
     const kiq = await startWorker({ queues: ["elsewhere"] });
     expect(() => kiq.use(jobStats)).toThrow("plugins must be added before kiq starts");
-    const other = new Kiq({ url: testRedisUrl(), logger: pino({ level: "silent" }) }).use(jobStats);
+    const other = new Kiq({
+      url: testRedisUrl(),
+      queues: ["elsewhere"],
+      logger: pino({ level: "silent" }),
+    }).use(jobStats);
     await other.start();
     await other.client.push({ class: "Next", args: [] });
     await other.stop();

@@ -5,7 +5,7 @@ import { type Logger, pino } from "pino";
 import { InvalidJobError } from "../errors.js";
 import { Chain, type Middleware } from "../middleware/chain.js";
 import { type ClientPluginHost, installPlugins, type Plugin } from "../plugin/plugin.js";
-import { openRedis, type RedisOptions } from "../redis/connection.js";
+import { openRedis, type RedisOptions, watchConnection } from "../redis/connection.js";
 import { detectSidekiqVersion } from "../redis/detect-version.js";
 import { QUEUES, queueKey, SCHEDULE } from "../redis/keys.js";
 import { generateJid } from "../wire/jid.js";
@@ -64,6 +64,7 @@ export class Client {
     this.redis = redis;
     this.ownsRedis = owned;
     this.logger = options.logger ?? pino();
+    if (owned) watchConnection(redis, this.logger);
     const configured = options.sidekiqVersion;
     if (configured !== undefined && configured !== "detect") {
       if (![6, 7, 8].includes(configured)) {

@@ -16,7 +16,7 @@ import {
   type Plugin,
   type ServerPluginHost,
 } from "../plugin/plugin.js";
-import { DEFAULT_REDIS_URL, type RedisOptions } from "../redis/connection.js";
+import { DEFAULT_REDIS_URL, type RedisOptions, watchConnection } from "../redis/connection.js";
 import { detectSidekiqVersion } from "../redis/detect-version.js";
 import type { SidekiqVersion } from "../wire/types.js";
 import { BasicFetch, FETCH_TIMEOUT, type Fetcher } from "./fetcher.js";
@@ -105,7 +105,7 @@ export class Kiq {
   private quieting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private stopped: Promise<void>;
-  private connectionError: Error | undefined;
+  private watched: ReturnType<typeof watchConnection>[] = [];
   private resolveStopped!: () => void;
 
   constructor(private readonly options: KiqOptions = {}) {
@@ -278,7 +278,8 @@ export class Kiq {
   health(): KiqHealth {
     const status = this.connections?.redis.status ?? "not started";
     const unreachable = this.connections && status !== "ready" ? `Redis connection is ${status}` : undefined;
-    const lastError = this.connectionError ? `: ${this.connectionError.message}` : "";
+    const error = this.watched.map((w) => w.lastError()).find((e) => e !== undefined);
+    const lastError = error ? `: ${error.message}` : "";
     return {
       running: this.connections !== undefined && this.stopping === undefined,
       quiet: this.quieting !== undefined,
@@ -388,30 +389,15 @@ export class Kiq {
     // Named, so `CLIENT LIST` tells kiq's connections apart.
     const fetchName = `kiq:${this.identity}:fetch`;
     if (this.options.redis) {
-      return {
-        redis: this.options.redis,
-        blocking: this.options.redis.duplicate({ connectionName: fetchName }),
-        owned: false,
-      };
+      const blocking = this.options.redis.duplicate({ connectionName: fetchName });
+      this.watched = [watchConnection(blocking, this.logger)];
+      return { redis: this.options.redis, blocking, owned: false };
     }
     const url = this.options.url ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
     const redis = new Redis(url, { maxRetriesPerRequest: null, connectionName: `kiq:${this.identity}` });
     const blocking = redis.duplicate({ connectionName: fetchName });
-    this.watch(redis);
-    this.watch(blocking);
+    this.watched = [watchConnection(redis, this.logger), watchConnection(blocking, this.logger)];
     return { redis, blocking, owned: true };
-  }
-
-  /** Connection errors are logged once per outage (ioredis reconnects by itself) and kept for health(). */
-  private watch(connection: Redis): void {
-    connection.on("error", (error: Error) => {
-      if (!this.connectionError) this.logger.error({ err: error }, "Redis connection lost; reconnecting");
-      this.connectionError = error;
-    });
-    connection.on("ready", () => {
-      if (this.connectionError) this.logger.info("Redis connection restored");
-      this.connectionError = undefined;
-    });
   }
 
   private async emit(event: LifecycleEvent): Promise<void> {
