@@ -1,5 +1,19 @@
 // @kiq/core: Sidekiq's Redis format for Node.
 
+export { DeadSet } from "./api/dead-set.js";
+export { JobRecord } from "./api/job-record.js";
+export { JobSet } from "./api/job-set.js";
+export { ProcessRecord } from "./api/process-record.js";
+export { ProcessSet } from "./api/process-set.js";
+export { Queue } from "./api/queue.js";
+export { RetrySet } from "./api/retry-set.js";
+export { ScheduledSet } from "./api/scheduled-set.js";
+export { SortedEntry } from "./api/sorted-entry.js";
+export type { ApiOptions, ApiSource, VersionedRedis } from "./api/source.js";
+export type { StatName, StatsHistory, StatsSnapshot } from "./api/stats.js";
+export { Stats } from "./api/stats.js";
+export type { WorkRecord } from "./api/workers.js";
+export { Workers } from "./api/workers.js";
 export type { BulkItem, ClientContext, ClientMiddleware, ClientOptions } from "./client/client.js";
 export { BULK_BATCH_SIZE, Client, DEFAULT_SIDEKIQ_VERSION } from "./client/client.js";
 export type { JobOptions, OutgoingJob, PushItem } from "./client/job-options.js";

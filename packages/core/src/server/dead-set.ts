@@ -13,6 +13,11 @@ export const DEAD_MAX_JOBS = 10_000;
 /** Adds ZADD dead + the two trims to a MULTI. */
 export function queueMorgueAdd(commands: ChainableCommander, payload: string, nowSeconds: number): void {
   commands.zadd(DEAD, formatFloat(nowSeconds), payload);
+  queueMorgueTrim(commands, nowSeconds);
+}
+
+/** Adds the two trims to a MULTI: older than 180 days, and beyond the newest 9,999. */
+export function queueMorgueTrim(commands: ChainableCommander, nowSeconds: number): void {
   commands.zremrangebyscore(DEAD, "-inf", formatFloat(nowSeconds - DEAD_TIMEOUT_SECONDS));
   commands.zremrangebyrank(DEAD, 0, -DEAD_MAX_JOBS);
 }

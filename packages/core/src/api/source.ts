@@ -1,0 +1,52 @@
+// Where the API reads and writes: a Redis connection and the Sidekiq version whose timestamps it
+// writes (only "retry now" and "add to queue" write one, enqueued_at). A Client is a source as it is.
+
+import type { Redis } from "ioredis";
+import { DEFAULT_SIDEKIQ_VERSION } from "../client/client.js";
+import { KiqError } from "../errors.js";
+import { detectSidekiqVersion } from "../redis/detect-version.js";
+import type { SidekiqVersion } from "../wire/types.js";
+
+export interface ApiOptions {
+  redis: Redis;
+  /** The format to write: 6, 7 or 8; "detect" (default) asks the live fleet, else 7. */
+  sidekiqVersion?: SidekiqVersion | "detect";
+}
+
+/** A connection that knows its fleet's version: a Client (or another API object's context). */
+export interface VersionedRedis {
+  readonly redis: Redis;
+  sidekiqVersion(): Promise<SidekiqVersion>;
+}
+
+/** What every API class is built from: `{ redis, sidekiqVersion? }` or a Client. */
+export type ApiSource = ApiOptions | VersionedRedis;
+
+/**
+ * The connection and the version (resolved once, on first write) behind an API object. It is itself
+ * a source, so the objects an API object hands out share its version.
+ */
+export class ApiContext {
+  readonly redis: Redis;
+  private readonly resolveVersion: () => Promise<SidekiqVersion>;
+  private version: Promise<SidekiqVersion> | undefined;
+
+  constructor(source: ApiSource) {
+    this.redis = source.redis;
+    const configured = source.sidekiqVersion;
+    if (typeof configured === "function") this.resolveVersion = () => configured.call(source);
+    else if (configured !== undefined && configured !== "detect") {
+      if (![6, 7, 8].includes(configured)) {
+        throw new KiqError(`sidekiqVersion must be 6, 7, 8 or "detect", got ${String(configured)}`);
+      }
+      this.resolveVersion = () => Promise.resolve(configured);
+    } else {
+      this.resolveVersion = async () => (await detectSidekiqVersion(this.redis)) ?? DEFAULT_SIDEKIQ_VERSION;
+    }
+  }
+
+  sidekiqVersion(): Promise<SidekiqVersion> {
+    this.version ??= this.resolveVersion();
+    return this.version;
+  }
+}
