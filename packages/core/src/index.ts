@@ -1,5 +1,52 @@
 // @kiq/core: Sidekiq's Redis format for Node.
 
+export type {
+  ActiveJobArgument,
+  ActiveJobValue,
+  EncodeOptions,
+  SerializedArgument,
+} from "./activejob/arguments.js";
+export { decodeArgument, decodeArguments, encodeArgument, encodeArguments } from "./activejob/arguments.js";
+export { RubyBigDecimal } from "./activejob/big-decimal.js";
+export { RubyDate } from "./activejob/date.js";
+export type { ActiveJobContext, ActiveJobDefinition, ActiveJobHandler } from "./activejob/define.js";
+export { defineActiveJob, isActiveJobDefinition } from "./activejob/define.js";
+export type { DurationParts, DurationUnit } from "./activejob/duration.js";
+export { RubyDuration } from "./activejob/duration.js";
+export type { WrapOptions } from "./activejob/envelope.js";
+export {
+  activeJobClassName,
+  isActiveJobItem,
+  JOB_WRAPPER,
+  SIDEKIQ_WRAPPER,
+  wrapActiveJob,
+} from "./activejob/envelope.js";
+export { ActiveJobDeserializationError, ActiveJobSerializationError } from "./activejob/errors.js";
+export type { GlobalIdParts } from "./activejob/global-id.js";
+export { GlobalId } from "./activejob/global-id.js";
+export type { RubyHashKind, RubyHashShape } from "./activejob/hash-keys.js";
+export {
+  isIndifferentAccess,
+  isKeywordArguments,
+  kwargs,
+  rubyHashShape,
+  symbolKeys,
+  withIndifferentAccess,
+  withSymbolKeys,
+} from "./activejob/hash-keys.js";
+export type { ActiveJobData, JobDataFields } from "./activejob/job-data.js";
+export { readJobData, serializeJobData } from "./activejob/job-data.js";
+export { RubyModule } from "./activejob/module.js";
+export type { ActiveJobPush, ActiveJobPushed } from "./activejob/push.js";
+export { pushActiveJob } from "./activejob/push.js";
+export type { RailsVersion } from "./activejob/rails-version.js";
+export { RAILS_VERSIONS } from "./activejob/rails-version.js";
+export { RubyRange } from "./activejob/range.js";
+export { SerializedObject } from "./activejob/serialized-object.js";
+export { SERIALIZERS } from "./activejob/serializers.js";
+export { RubySymbol } from "./activejob/symbol.js";
+export type { RubyTimeClass } from "./activejob/time.js";
+export { RubyTime } from "./activejob/time.js";
 export { DeadSet } from "./api/dead-set.js";
 export { JobRecord } from "./api/job-record.js";
 export { JobSet } from "./api/job-set.js";

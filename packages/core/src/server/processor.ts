@@ -70,14 +70,15 @@ export class Processor {
       return;
     }
     const item = payload.item;
-    const definition = this.options.registry.get(item.class);
+    const definition = this.options.registry.resolve(item);
     if (!definition && this.options.onUnknownJob !== "retry") {
       await this.reroute(work, payload, this.options.onUnknownJob.queue);
       return;
     }
     const started = performance.now();
     try {
-      if (!definition) throw new NameError(`uninitialized constant ${item.class}`);
+      if (!definition)
+        throw new NameError(`uninitialized constant ${this.options.registry.performedClass(item)}`);
       await this.execute(definition, item, work.queue, slot);
       this.options.stats.record(false);
       if (logger.isLevelEnabled("info")) logger.info(runFields(item, work.queue, started), "done");
