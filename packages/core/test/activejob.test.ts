@@ -19,6 +19,7 @@ import {
   encodeArguments,
   GlobalId,
   generateJson,
+  InvalidJobError,
   isIndifferentAccess,
   isKeywordArguments,
   JOB_WRAPPER,
@@ -281,7 +282,7 @@ describe("encoding Node values", () => {
       /arguments\[0\]\.ok: Can't serialize a Hash with reserved key "_aj_globalid"/,
     );
     expect(() => encodeArguments([new Map()])).toThrow(/arguments\[0\]: Unsupported argument type: Map/);
-    for (const bad of [undefined, Number.NaN, () => 1, Symbol("s")]) {
+    for (const bad of [undefined, Number.NaN, () => 1, Symbol("s"), new Date(Number.NaN)]) {
       expect(() => encodeArguments([[bad]])).toThrow(ActiveJobSerializationError);
     }
   });
@@ -552,6 +553,24 @@ describe("on a real Redis", () => {
       });
     },
   );
+
+  it("pushActiveJob writes nothing for bad input", async () => {
+    client = new Client({ url: testRedisUrl(), sidekiqVersion: 7 });
+    const c = client;
+    await expect(pushActiveJob(c, { jobClass: "AjJob", args: [{ _aj_symbol_keys: [] }] })).rejects.toThrow(
+      ActiveJobSerializationError,
+    );
+    await expect(pushActiveJob(c, { jobClass: "AjJob", wait: 1, waitUntil: new Date() })).rejects.toThrow(
+      InvalidJobError,
+    );
+    await expect(pushActiveJob(c, { jobClass: "AjJob", args: "x" as never })).rejects.toThrow(
+      InvalidJobError,
+    );
+    await expect(pushActiveJob(c, { jobClass: "AjJob", rails: "5.2" as never })).rejects.toThrow(
+      InvalidJobError,
+    );
+    expect(await redis.keys("*")).toEqual([]);
+  });
 
   it("schedules with wait: `at` in the schedule set, scheduled_at in the job hash for Rails 7.1+", async () => {
     client = new Client({ url: testRedisUrl(), sidekiqVersion: 7 });

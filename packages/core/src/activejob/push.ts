@@ -61,6 +61,8 @@ export interface ActiveJobPushed {
 /** Enqueues an ActiveJob as Rails' or Sidekiq's adapter would; bad input throws (InvalidJobError, ActiveJobSerializationError for arguments) and writes nothing. */
 export async function pushActiveJob(client: Client, push: ActiveJobPush): Promise<ActiveJobPushed> {
   const { className, definitionOptions } = jobClassOf(push.jobClass);
+  if (push.args !== undefined && !Array.isArray(push.args))
+    throw new InvalidJobError("args must be an array of perform arguments");
   if (push.rails !== undefined && !isRailsVersion(push.rails)) {
     throw new InvalidJobError(`rails must be one of 6.1, 7.0, 7.1, 7.2, 8.0, 8.1, got ${String(push.rails)}`);
   }

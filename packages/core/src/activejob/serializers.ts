@@ -90,7 +90,11 @@ export function serializeObject(
   rails: RailsVersion,
 ): SerializedArgument | undefined {
   if (value instanceof RubySymbol) return serialized(SERIALIZERS.Symbol, { value: value.name });
-  if (value instanceof Date) return serializeObject(RubyTime.fromDate(value), encode, rails);
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime()))
+      throw new ActiveJobSerializationError("an Invalid Date has no Ruby Time");
+    return serializeObject(RubyTime.fromDate(value), encode, rails);
+  }
   if (value instanceof RubyTime) {
     const fields: Record<string, SerializedArgument> = { value: value.iso };
     const zoned = value.rubyClass === "ActiveSupport::TimeWithZone" && value.zone !== undefined;
