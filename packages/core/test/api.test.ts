@@ -18,6 +18,7 @@ import { DEAD_MAX_JOBS } from "../src/server/dead-set.js";
 import { Heartbeat } from "../src/server/heartbeat.js";
 import { ScheduledPoller } from "../src/server/scheduled.js";
 import { ProcessStats } from "../src/server/stats.js";
+import { encodeBacktrace } from "../src/wire/backtrace.js";
 import { generateJid } from "../src/wire/jid.js";
 import { formatFloat } from "../src/wire/json.js";
 import { vector } from "./vectors.js";
@@ -182,6 +183,32 @@ describe("Queue", () => {
     await new Queue({ redis }).clear();
     expect(await redis.exists("queue:default")).toBe(0);
     expect(await redis.smembers("queues")).toEqual([]);
+  });
+});
+
+describe("JobRecord", () => {
+  it("shows the class the Web UI shows, the tags and the backtrace frames", async () => {
+    const wrapper = (className: string, extra: string) =>
+      `{"class":"${className}","args":[{"job_class":"SendInvoice","arguments":["Mailer","welcome","deliver_now",{"args":[1]}]}]${extra}}`;
+    await redis.rpush(
+      "queue:default",
+      wrapper("ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper", ',"wrapped":"SendInvoice"'),
+      wrapper("Sidekiq::ActiveJob::Wrapper", ',"wrapped":"ActionMailer::MailDeliveryJob"'),
+      wrapper("::Sidekiq::ActiveJob::Wrapper", ',"wrapped":"SendInvoice"'),
+      '{"class":"Echo","args":[],"display_class":"Shown","tags":["a","b"]}',
+      `{"class":"Echo","args":[],"error_backtrace":${JSON.stringify(encodeBacktrace(["a.rb:1", "b.rb:2"], 6))}}`,
+    );
+    const records = await collect(new Queue({ redis })); // RPUSH: head to tail in push order
+    expect(records.map((r) => r.displayClass)).toEqual([
+      "SendInvoice",
+      "Mailer#welcome",
+      "::Sidekiq::ActiveJob::Wrapper", // Ruby compares the class name exactly
+      "Shown",
+      "Echo",
+    ]);
+    expect(records[3]?.tags).toEqual(["a", "b"]);
+    expect(records[4]?.errorBacktrace).toEqual(["a.rb:1", "b.rb:2"]);
+    expect(records[0]?.errorBacktrace).toBeUndefined();
   });
 });
 

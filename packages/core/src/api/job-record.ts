@@ -2,6 +2,7 @@
 // and what can be read from it. The string is what every write (delete, retry, kill) goes by, so
 // an edit never re-encodes a job someone else wrote.
 
+import { JOB_WRAPPER, SIDEKIQ_WRAPPER } from "../activejob/envelope.js";
 import { queueKey } from "../redis/keys.js";
 import { decodeBacktrace } from "../wire/backtrace.js";
 import type { JsonValue } from "../wire/json.js";
@@ -11,11 +12,8 @@ import type { JobItem } from "../wire/types.js";
 import { isJsonObject } from "./ruby.js";
 import type { ApiContext } from "./source.js";
 
-/** The class names of ActiveJob's Sidekiq wrapper: Rails' adapter, and Sidekiq's own from 7.3.3. */
-export const ACTIVE_JOB_WRAPPERS: readonly string[] = [
-  "ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper",
-  "Sidekiq::ActiveJob::Wrapper",
-];
+/** ActiveJob's Sidekiq wrappers, compared exactly as Ruby's display_class does (no leading `::`). */
+const ACTIVE_JOB_WRAPPERS: readonly string[] = [JOB_WRAPPER, SIDEKIQ_WRAPPER];
 /** ActionMailer's delivery jobs, shown as `Mailer#method` (Rails 5 and Rails 6+ names). */
 const MAILER_JOBS: readonly string[] = ["ActionMailer::DeliveryJob", "ActionMailer::MailDeliveryJob"];
 
