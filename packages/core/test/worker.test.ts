@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { freshRedis } from "../../../test/support/redis.js";
 import { currentJob, decodeBacktrace, defineJob, generateJid, Job, type JobContext } from "../src/index.js";
+import { vector } from "./vectors.js";
 import { eventually, killConnections, startWorker, stopWorkers, zsetEntries } from "./worker-helpers.js";
 
 let redis: Redis;
@@ -441,4 +442,41 @@ describe("server middleware and version rules", () => {
     expect(await redis.zcard("dead")).toBe(9_999);
     expect(await redis.zscore("dead", "old-0")).toBe(null);
   });
+});
+
+describe("retry payloads against the ones Ruby recorded", () => {
+  it.each([
+    ["6.4.1", 6],
+    ["7.3.10", 7],
+    ["8.1.7", 8],
+  ] as const)(
+    "writes the retry entry Sidekiq %s wrote: same keys, order and types",
+    async (recorded, version) => {
+      const rubyEntry: string = vector(`recorded/sidekiq-${recorded}.json`).retry_set[0][0];
+      const ruby = JSON.parse(rubyEntry);
+      const before = { ...ruby };
+      for (const key of ["error_message", "error_class", "failed_at", "retry_count", "error_backtrace"])
+        delete before[key];
+      await startWorker({
+        jobs: [defineJob(ruby.class, () => Promise.reject(new Error("boom from Node")))],
+        sidekiqVersion: version,
+      });
+      await redis.lpush("queue:default", JSON.stringify(before));
+      const [entry] = await eventually(async () => {
+        const e = await zsetEntries(redis, "retry");
+        return e.length ? e : undefined;
+      });
+      const kiq = JSON.parse(entry?.value as string);
+      const shape = (item: Record<string, unknown>) =>
+        Object.entries(item).map(([key, value]) => [
+          key,
+          typeof value,
+          key.endsWith("_at") ? Number.isInteger(value) : null,
+        ]);
+      expect(shape(kiq)).toEqual(shape(ruby));
+      expect(decodeBacktrace(kiq.error_backtrace)).toHaveLength(3); // backtrace: 3, as Ruby kept 3 frames
+      expect(kiq.error_backtrace.endsWith("\n")).toBe(version === 6); // MIME Base64 before 7.2.1, strict after
+    expect(ruby.error_backtrace.endsWith("\n")).toBe(version === 6);
+    },
+  );
 });
