@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 
 const BENCHMARKS = [
   "push-bulk", // kiq Client.pushBulk vs Ruby Sidekiq push_bulk (6, 7, 8) and BullMQ addBulk
+  "drain", // kiq's worker vs Ruby Sidekiq's server (6, 7, 8) and BullMQ's Worker, N no-op jobs
 ];
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
