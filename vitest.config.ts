@@ -18,6 +18,7 @@ export default defineConfig({
     alias: {
       "@kiq/core/testing": src("./packages/core/src/testing/index.ts"),
       "@kiq/core": src("./packages/core/src/index.ts"),
+      "@kiq/cron": src("./packages/plugins/cron/src/index.ts"),
     },
   },
   test: {
