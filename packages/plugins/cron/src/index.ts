@@ -1,3 +1,6 @@
 export { CronSyntaxError } from "./cron-error.js";
 export { type CronExpression, cronToString, parseCron, type WeekdaySpec } from "./cron-expression.js";
+export type { CronJob, CronJobDefinition, CronStatus } from "./cron-job.js";
+export { CRON_JOBS_KEY, cronJobKey, enqueuedKey, jidHistoryKey } from "./cron-keys.js";
+export { type CronRedis, CronStore } from "./cron-store.js";
 export { nextTick, previousTick } from "./cron-ticks.js";
