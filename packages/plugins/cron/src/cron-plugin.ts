@@ -1,0 +1,45 @@
+import { Client, definePlugin, type Plugin } from "@kiq/core";
+import { type CronJobDefinition, validateDefinition } from "./cron-job.js";
+import { CronPoller } from "./cron-poller.js";
+import { CronStore } from "./cron-store.js";
+
+export interface CronOptions {
+  /** Jobs saved (created or updated, never deleted) when the plugin installs, as a schedule file's are. */
+  jobs?: CronJobDefinition[];
+  /**
+   * Seconds between polls on a worker; 0 turns the poller off (jobs are still saved). Default 30,
+   * sidekiq-cron's `cron_poll_interval`. A cron that ticks faster than this skips ticks, as in Ruby.
+   */
+  pollInterval?: number;
+}
+
+/** sidekiq-cron's default `cron_poll_interval`. */
+export const DEFAULT_POLL_INTERVAL = 30;
+
+/**
+ * The cron plugin: `kiq.use(cron({ jobs: [...] }))`. Every definition is checked when the plugin is
+ * made (a bad cron throws here, at load), saved in sidekiq-cron 1.x's keys at install, and a worker
+ * polls on its timers, enqueueing each due tick once across every Ruby and Node poller.
+ */
+export function cron(options: CronOptions = {}): Plugin {
+  const pollInterval = options.pollInterval ?? DEFAULT_POLL_INTERVAL;
+  if (!(pollInterval >= 0))
+    throw new Error(`cron pollInterval must be 0 or more seconds, got ${pollInterval}`);
+  const jobs = options.jobs ?? [];
+  for (const job of jobs) validateDefinition(job);
+  return definePlugin("cron", async (host) => {
+    const cronStore = new CronStore(host.redis);
+    for (const job of jobs) await cronStore.save(job);
+    if (host.kind !== "server" || pollInterval === 0) return;
+    const client = new Client({
+      redis: host.redis,
+      sidekiqVersion: await host.sidekiqVersion(),
+      logger: host.logger,
+    });
+    const poller = new CronPoller(host.redis, cronStore, client);
+    host.every(pollInterval, async () => {
+      const enqueued = await poller.poll();
+      if (enqueued.length > 0) host.logger.debug({ enqueued }, "cron: enqueued due jobs");
+    });
+  });
+}
