@@ -19,6 +19,7 @@ export default defineConfig({
       "@kiq/core/testing": src("./packages/core/src/testing/index.ts"),
       "@kiq/core": src("./packages/core/src/index.ts"),
       "@kiq/cron": src("./packages/plugins/cron/src/index.ts"),
+      "@kiq/unique-jobs": src("./packages/plugins/unique-jobs/src/index.ts"),
     },
   },
   test: {

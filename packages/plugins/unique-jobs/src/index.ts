@@ -1,0 +1,10 @@
+export { DEFAULT_LOCK_PREFIX, DEFAULT_LOCK_TIMEOUT, DEFAULT_LOCK_TTL } from "./constants.js";
+export type { DigestAlgorithm } from "./digest-algorithm.js";
+export { DEFAULT_DIGEST_ALGORITHM, hexDigest } from "./digest-algorithm.js";
+export type { DigestSource } from "./lock-digest.js";
+export { digestText, lockDigest } from "./lock-digest.js";
+export type { UniqueItem } from "./prepare.js";
+export { lockArgs, lockTimeout, lockTtl, prepareItem } from "./prepare.js";
+export type { LockArgsFilter, UniqueConfig, UniqueJobsOptions } from "./unique-config.js";
+export { uniqueConfig } from "./unique-config.js";
+export { isUniqueItem, uniqueJobs } from "./unique-plugin.js";
