@@ -2,6 +2,7 @@ import { Client, definePlugin, type Plugin } from "@kiq/core";
 import { type CronJobDefinition, validateDefinition } from "./cron-job.js";
 import { CronPoller } from "./cron-poller.js";
 import { CronStore } from "./cron-store.js";
+import { readSchedule } from "./schedule-file.js";
 
 export interface CronOptions {
   /** Jobs saved (created or updated, never deleted) when the plugin installs, as a schedule file's are. */
@@ -11,6 +12,8 @@ export interface CronOptions {
    * sidekiq-cron's `cron_poll_interval`. A cron that ticks faster than this skips ticks, as in Ruby.
    */
   pollInterval?: number;
+  /** A sidekiq-cron schedule file (e.g. "config/schedule.yml") whose jobs are saved at install, after `jobs`. */
+  scheduleFile?: string;
 }
 
 /** sidekiq-cron's default `cron_poll_interval`. */
@@ -30,6 +33,9 @@ export function cron(options: CronOptions = {}): Plugin {
   return definePlugin("cron", async (host) => {
     const cronStore = new CronStore(host.redis);
     for (const job of jobs) await cronStore.save(job);
+    if (options.scheduleFile) {
+      for (const job of await readSchedule(options.scheduleFile)) await cronStore.save(job);
+    }
     if (host.kind !== "server" || pollInterval === 0) return;
     const client = new Client({
       redis: host.redis,

@@ -15,6 +15,13 @@ export const REMEMBER_THRESHOLD_SECONDS = 86_400;
 export const JID_HISTORY_SIZE = 10;
 const ACTIVE_JOB_WRAPPER = "ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper";
 const MS_PER_SECOND = 1000;
+const DEFAULT_QUEUE_NAME_DELIMITER = "_";
+
+/** ActiveJob queue names: `queue_name_prefix` + delimiter (default `_`) + queue when a prefix is stored. */
+function activeJobQueue(job: CronJob): string {
+  if (!job.activeJob || !job.queueNamePrefix) return job.queue;
+  return `${job.queueNamePrefix}${job.queueNameDelimiter || DEFAULT_QUEUE_NAME_DELIMITER}${job.queue}`;
+}
 
 /**
  * One poll over every cron job, with sidekiq-cron 1.8.0's once-per-tick rule: the process whose
@@ -57,16 +64,25 @@ export class CronPoller {
     return (await this.redis.zadd(enqueuedKey(job.name), epochSeconds(tick), tickMember(tick))) === 1;
   }
 
+  /** Enqueue a job now, whatever its schedule and status (sidekiq-cron's `enque!`, the Web UI's "Enqueue now"). */
+  async enqueueNow(name: string, now: Date = new Date()): Promise<boolean> {
+    const job = await this.store.find(name);
+    if (!job) return false;
+    await this.enqueue(job, now);
+    return true;
+  }
+
   /** `enque!` for a class Node cannot load, as 1.8.0 does; then last_enqueue_time, jid history, and the trim. */
   private async enqueue(job: CronJob, now: Date): Promise<void> {
     const args = job.dateAsArgument ? [...job.args, now.getTime() / MS_PER_SECOND] : job.args;
+    const queue = activeJobQueue(job);
     const jid = job.activeJob
       ? await this.client.push({
           class: ACTIVE_JOB_WRAPPER,
           wrapped: job.klass,
-          queue: job.queue,
+          queue,
           description: job.description,
-          args: [{ job_class: job.klass, job_id: randomUUID(), queue_name: job.queue, arguments: args }],
+          args: [{ job_class: job.klass, job_id: randomUUID(), queue_name: queue, arguments: args }],
         })
       : await this.client.push({ ...job.message, class: job.klass, queue: job.queue, args });
     const at = formatEnqueueTime(now);

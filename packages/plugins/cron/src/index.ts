@@ -11,3 +11,4 @@ export {
 } from "./cron-poller.js";
 export { type CronRedis, CronStore } from "./cron-store.js";
 export { nextTick, previousTick } from "./cron-ticks.js";
+export { DEFAULT_SCHEDULE_FILE, parseSchedule, readSchedule } from "./schedule-file.js";

@@ -1,0 +1,73 @@
+import { readFileSync } from "node:fs";
+import { Client } from "@kiq/core";
+import { CronPoller, CronStore, cronJobKey, enqueuedKey, parseSchedule } from "@kiq/cron";
+import type { Redis } from "ioredis";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { rubyFixture } from "../../../../test/support/paths.js";
+import { closeAll, freshRedis } from "../../../../test/support/redis.js";
+import { runRubyScript } from "../../../../test/support/ruby.js";
+
+const VECTOR = JSON.parse(readFileSync("/work/shared/spec/vectors/cron-1.8.0-schedule-yaml.json", "utf8"));
+type Stored = { value: Record<string, string> | [string, number][] };
+const keys = VECTOR.keys_after_load as Record<string, Stored>;
+const MS_PER_SECOND = 1000;
+
+let redis: Redis;
+let store: CronStore;
+beforeEach(async () => {
+  redis = await freshRedis();
+  store = new CronStore(redis);
+});
+afterAll(closeAll);
+
+const withoutIds = (payload: string) => {
+  const job = JSON.parse(payload);
+  delete job.jid;
+  delete job.created_at;
+  delete job.enqueued_at;
+  if (job.args[0]?.job_id) job.args[0].job_id = "<uuid>";
+  if (job.args[0]?.arguments) job.args[0].arguments[1] = "<float>";
+  return job;
+};
+
+describe("config/schedule.yml as sidekiq-cron 1.8.0 loads it", () => {
+  it("stores the same hashes and save-time ticks as Job.load_from_hash", async () => {
+    for (const def of parseSchedule(VECTOR.schedule_yaml)) {
+      const [, score] = (keys[`${enqueuedKey(def.name)}`]?.value as [string, number][])[0] ?? [];
+      await store.save(def, new Date((score ?? 0) * MS_PER_SECOND));
+      expect(await redis.hgetall(cronJobKey(def.name))).toEqual(keys[cronJobKey(def.name)]?.value);
+      expect((await redis.zrange(enqueuedKey(def.name), 0, -1))[0]).toBe(
+        (keys[enqueuedKey(def.name)]?.value as [string, number][])[0]?.[0],
+      );
+    }
+    const ruby = await runRubyScript<{ jobs: { name: string; valid: boolean }[] }>(
+      6,
+      rubyFixture("cron.rb"),
+      {},
+    );
+    expect(ruby.jobs.map((j) => [j.name, j.valid])).toEqual([
+      ["billing_sync", true],
+      ["weekly_digest", true],
+    ]);
+  });
+
+  it("enqueue-now pushes what enque! pushes: the stored message, and sidekiq-cron's own JobWrapper for active_job", async () => {
+    for (const def of parseSchedule(VECTOR.schedule_yaml)) await store.save(def);
+    const poller = new CronPoller(redis, store, new Client({ redis, sidekiqVersion: 6 }));
+    expect(await poller.enqueueNow("billing_sync")).toBe(true);
+    expect(await poller.enqueueNow("weekly_digest")).toBe(true);
+    expect(await poller.enqueueNow("missing")).toBe(false);
+    for (const queue of ["queue:billing", "queue:myapp.mailers"]) {
+      const [ours] = await redis.lrange(queue, 0, -1);
+      expect(withoutIds(ours ?? "{}")).toEqual(withoutIds(VECTOR.payloads_after_enque[queue][0]));
+    }
+    const history = await store.jidHistory("billing_sync");
+    expect(history[0]?.enqueued).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+0000$/);
+    expect((await store.find("billing_sync"))?.lastEnqueueTime).toBeInstanceOf(Date);
+  });
+
+  it("rejects a schedule entry with a bad cron when saved", async () => {
+    const [bad] = parseSchedule("broken:\n  cron: '61 * * * *'\n  class: X\n");
+    await expect(store.save(bad ?? { name: "", cron: "", klass: "" })).rejects.toThrow(/invalid cron "61/);
+  });
+});
