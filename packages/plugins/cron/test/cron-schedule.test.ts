@@ -11,6 +11,13 @@ const VECTOR = JSON.parse(readFileSync("/work/shared/spec/vectors/cron-1.8.0-sch
 type Stored = { value: Record<string, string> | [string, number][] };
 const keys = VECTOR.keys_after_load as Record<string, Stored>;
 const MS_PER_SECOND = 1000;
+/** The vector's save-time :enqueued entry for a job: [tick member, save time]. */
+const savedTick = (name: string): [string, number] => {
+  const entries = keys[enqueuedKey(name)]?.value as [string, number][] | undefined;
+  const first = entries?.[0];
+  if (!first) throw new Error(`vector has no :enqueued entry for ${name}`);
+  return first;
+};
 
 let redis: Redis;
 let store: CronStore;
@@ -33,12 +40,10 @@ const withoutIds = (payload: string) => {
 describe("config/schedule.yml as sidekiq-cron 1.8.0 loads it", () => {
   it("stores the same hashes and save-time ticks as Job.load_from_hash", async () => {
     for (const def of parseSchedule(VECTOR.schedule_yaml)) {
-      const [, score] = (keys[`${enqueuedKey(def.name)}`]?.value as [string, number][])[0] ?? [];
-      await store.save(def, new Date((score ?? 0) * MS_PER_SECOND));
+      const [member, score] = savedTick(def.name);
+      await store.save(def, new Date(score * MS_PER_SECOND));
       expect(await redis.hgetall(cronJobKey(def.name))).toEqual(keys[cronJobKey(def.name)]?.value);
-      expect((await redis.zrange(enqueuedKey(def.name), 0, -1))[0]).toBe(
-        (keys[enqueuedKey(def.name)]?.value as [string, number][])[0]?.[0],
-      );
+      expect((await redis.zrange(enqueuedKey(def.name), 0, -1))[0]).toBe(member);
     }
     const ruby = await runRubyScript<{ jobs: { name: string; valid: boolean }[] }>(
       6,
