@@ -7,4 +7,5 @@ export default defineConfig({
   sourcemap: true,
   clean: false, // the build script empties dist
   target: "node20",
+  loader: { ".lua": "text" },
 });

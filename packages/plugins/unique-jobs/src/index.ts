@@ -3,8 +3,28 @@ export type { DigestAlgorithm } from "./digest-algorithm.js";
 export { DEFAULT_DIGEST_ALGORITHM, hexDigest } from "./digest-algorithm.js";
 export type { DigestSource } from "./lock-digest.js";
 export { digestText, lockDigest } from "./lock-digest.js";
+export {
+  CHANGELOG_KEY,
+  DIGESTS_KEY,
+  EXPIRING_DIGESTS_KEY,
+  lockKeys,
+  RUN_SUFFIX,
+  runDigest,
+} from "./lock-keys.js";
+export type { LockType } from "./lock-type.js";
+export { isLockType, LOCK_TYPES } from "./lock-type.js";
+export type { LockRequest } from "./locksmith.js";
+export { DEFAULT_LOCK_LIMIT, holdsLock, lock, lockLimit, unlock } from "./locksmith.js";
 export type { UniqueItem } from "./prepare.js";
 export { lockArgs, lockTimeout, lockTtl, prepareItem } from "./prepare.js";
+export type { ServerLockJob, ServerOutcome } from "./server-lock.js";
+export {
+  aroundPerform,
+  LOCK_POLL_MS,
+  MAX_SERVER_WAIT_S,
+  MIN_SERVER_WAIT_S,
+  serverWaitSeconds,
+} from "./server-lock.js";
 export type { LockArgsFilter, UniqueConfig, UniqueJobsOptions } from "./unique-config.js";
 export { uniqueConfig } from "./unique-config.js";
 export { isUniqueItem, uniqueJobs } from "./unique-plugin.js";
