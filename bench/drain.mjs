@@ -16,14 +16,14 @@
 // Redis: the queue is empty, stat:processed = N, nothing failed, retried or dead (BullMQ: wait and
 // active empty, nothing failed). A run that lost or repeated a job fails the benchmark.
 
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { cpus, loadavg, platform, release } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { runContender } from "./lib/child.mjs";
+import { environment } from "./lib/environment.mjs";
 import { snapshotKiqBuild } from "./lib/kiq-build.mjs";
 import { intOption, listOption, parseOptions } from "./lib/options.mjs";
 import { startRedisServer } from "./lib/redis-server.mjs";
@@ -365,29 +365,6 @@ async function verifyBullmq(redis, jobs, removeOnComplete) {
 function round(n, digits) {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
-}
-
-function environment(redisVersion) {
-  const run = (cmd, args) => {
-    try {
-      return execFileSync(cmd, args, { cwd: ROOT, stdio: ["ignore", "pipe", "ignore"] })
-        .toString()
-        .trim();
-    } catch {
-      return undefined;
-    }
-  };
-  return {
-    cpu: cpus()[0]?.model,
-    cores: cpus().length,
-    os: `${platform()} ${release()}`,
-    node: process.versions.node,
-    ruby: run("ruby", ["-e", "print RUBY_VERSION"]),
-    redis: redisVersion,
-    commit: run("git", ["rev-parse", "--short", "HEAD"]),
-    // dist is built from the working tree: say when packages/core had uncommitted edits.
-    coreUncommitted: Boolean(run("git", ["status", "--porcelain", "packages/core"])),
-  };
 }
 
 await main();

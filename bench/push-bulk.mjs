@@ -10,12 +10,12 @@
 // Each contender is a script that takes one JSON argument (CONFIG below, plus its own extras),
 // times only its pushing and prints one JSON line: { jobs, pushed, seconds, rssPeakMb, runtime }.
 
-import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { cpus, loadavg, platform, release } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { runContender } from "./lib/child.mjs";
+import { environment } from "./lib/environment.mjs";
 import { snapshotKiqBuild } from "./lib/kiq-build.mjs";
 import { intOption, listOption, parseOptions } from "./lib/options.mjs";
 import { startRedisServer } from "./lib/redis-server.mjs";
@@ -259,29 +259,6 @@ async function verifyBullmqQueue(redis, jobs) {
     seen[i] = 1;
   }
   return undefined;
-}
-
-function environment(redisVersion) {
-  const run = (cmd, args) => {
-    try {
-      return execFileSync(cmd, args, { cwd: ROOT, stdio: ["ignore", "pipe", "ignore"] })
-        .toString()
-        .trim();
-    } catch {
-      return undefined;
-    }
-  };
-  return {
-    cpu: cpus()[0]?.model,
-    cores: cpus().length,
-    os: `${platform()} ${release()}`,
-    node: process.versions.node,
-    ruby: run("ruby", ["-e", "print RUBY_VERSION"]),
-    redis: redisVersion,
-    commit: run("git", ["rev-parse", "--short", "HEAD"]),
-    // dist is built from the working tree: say when packages/core had uncommitted edits.
-    coreUncommitted: Boolean(run("git", ["status", "--porcelain", "packages/core"])),
-  };
 }
 
 await main();
