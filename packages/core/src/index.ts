@@ -81,6 +81,8 @@ export type {
   ServerPluginHost,
 } from "./plugin/plugin.js";
 export { definePlugin, keyspace } from "./plugin/plugin.js";
+export type { ReleaseHandler, ReleaseReason } from "./plugin/release.js";
+export { JobReleases } from "./plugin/release.js";
 export type { RedisOptions } from "./redis/connection.js";
 export { detectSidekiqVersion } from "./redis/detect-version.js";
 export { legacyWorkersKey, signalsKey, workKey } from "./redis/keys.js";

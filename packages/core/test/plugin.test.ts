@@ -69,6 +69,29 @@ describe("a server plugin", () => {
     expect(JSON.parse((await redis.lindex("queue:default", 0)) as string).pushed_by).toBe("node");
   });
 
+  it("pushes through the host's client middleware and tells every plugin of a released job", async () => {
+    const released: string[] = [];
+    const holder = definePlugin("holder", (host) => {
+      host.onJobReleased((payload, reason) => void released.push(`${reason} ${JSON.parse(payload).class}`));
+    });
+    const recoverer = definePlugin("recoverer", (host) => {
+      if (host.kind !== "server") return;
+      host.on("startup", async () => {
+        await host.releaseJob(raw("Orphan"), "recovered");
+        await host.push({ class: "Orphan", args: [], queue: "elsewhere" });
+      });
+    });
+    const kiq = new Kiq({ url: testRedisUrl(), queues: ["nothing"], logger: pino({ level: "silent" }) })
+      .use(jobStats)
+      .use(holder)
+      .use(recoverer);
+    await kiq.start();
+    await eventually(async () => (await redis.llen("queue:elsewhere")) === 1);
+    await kiq.stop();
+    expect(released).toEqual(["recovered Orphan"]);
+    expect(JSON.parse((await redis.lindex("queue:elsewhere", 0)) as string).pushed_by).toBe("node");
+  });
+
   it("refuses a second fetch strategy, naming the plugin", async () => {
     const fetcher = definePlugin("my-fetch", (host) => {
       if (host.kind === "server")

@@ -5,6 +5,7 @@ import { type Logger, pino } from "pino";
 import { InvalidJobError } from "../errors.js";
 import { Chain, type Middleware } from "../middleware/chain.js";
 import { type ClientPluginHost, installPlugins, type Plugin } from "../plugin/plugin.js";
+import { JobReleases } from "../plugin/release.js";
 import { openRedis, type RedisOptions, watchConnection } from "../redis/connection.js";
 import { detectSidekiqVersion } from "../redis/detect-version.js";
 import { QUEUES, queueKey, SCHEDULE } from "../redis/keys.js";
@@ -53,6 +54,8 @@ export class Client {
   readonly redis: Redis;
   /** Client middleware, run for every job before it is written (Sidekiq's client middleware). */
   readonly middleware = new Chain<ClientContext>();
+  /** Listeners of plugins holding resources for jobs (locks), told when a job leaves without finishing. */
+  readonly releases = new JobReleases();
   readonly logger: Logger;
   private readonly ownsRedis: boolean;
   private version: Promise<SidekiqVersion> | undefined;
@@ -88,6 +91,9 @@ export class Client {
       logger: this.logger,
       sidekiqVersion: () => this.sidekiqVersion(),
       clientMiddleware: this.middleware,
+      push: (item) => this.push(item),
+      onJobReleased: (handler) => this.releases.add(handler),
+      releaseJob: (payload, reason) => this.releases.release(payload, reason),
     };
     const previous = this.installing ?? Promise.resolve();
     this.installing = previous.then(() =>

@@ -5,6 +5,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ClientContext } from "../client/client.js";
+import type { PushItem } from "../client/job-options.js";
 import { KiqError } from "../errors.js";
 import type { Chain } from "../middleware/chain.js";
 import type { Fetcher } from "../server/fetcher.js";
@@ -13,6 +14,7 @@ import type { QueueList } from "../server/queues.js";
 import type { JobRegistry } from "../server/registry.js";
 import type { DeathHandler } from "../server/retry.js";
 import type { SidekiqVersion } from "../wire/types.js";
+import type { ReleaseHandler, ReleaseReason } from "./release.js";
 
 /** What every host offers: a client, or a worker (which pushes jobs too). */
 interface HostBase {
@@ -23,6 +25,12 @@ interface HostBase {
   sidekiqVersion(): Promise<SidekiqVersion>;
   /** Client middleware: runs for every job pushed through this host. */
   readonly clientMiddleware: Chain<ClientContext>;
+  /** Pushes a job through the host's client, its middleware included (null when a middleware stopped it). */
+  push(item: PushItem): Promise<string | null>;
+  /** Listens for jobs leaving kiq without finishing: deleted through the API, dead, or recovered. */
+  onJobReleased(handler: ReleaseHandler): void;
+  /** Announces a released job to every listener (a plugin that recovers or removes jobs calls it). */
+  releaseJob(payload: string, reason: ReleaseReason): Promise<void>;
 }
 
 /** A Client's host. */
