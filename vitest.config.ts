@@ -20,6 +20,9 @@ export default defineConfig({
       "@kiq/core": src("./packages/core/src/index.ts"),
       "@kiq/cron": src("./packages/plugins/cron/src/index.ts"),
       "@kiq/unique-jobs": src("./packages/plugins/unique-jobs/src/index.ts"),
+      "@kiq/tracker": src("./packages/plugins/tracker/src/index.ts"),
+      "@kiq/tenant": src("./packages/plugins/tenant/src/index.ts"),
+      "@kiq/limits": src("./packages/plugins/limits/src/index.ts"),
     },
   },
   test: {

@@ -1,0 +1,2 @@
+// @kiq/limits: see README.md.
+export {};

@@ -1,0 +1,2 @@
+// @kiq/tenant: see README.md.
+export {};

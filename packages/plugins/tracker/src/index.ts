@@ -1,0 +1,2 @@
+// @kiq/tracker: see README.md.
+export {};
