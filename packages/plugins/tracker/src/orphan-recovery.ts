@@ -41,6 +41,8 @@ export interface RecoveryReport {
 
 export class OrphanRecovery {
   private readonly key: (...parts: string[]) => string;
+  /** This process' own working lists: registered while it lives, not only while it recovers. */
+  private readonly own = new Set<string>();
 
   constructor(private readonly options: OrphanRecoveryOptions) {
     this.key = keyspace(options.namespace);
@@ -51,8 +53,9 @@ export class OrphanRecovery {
     return this.key("working-lists");
   }
 
-  /** Announces working lists before jobs go into them. */
+  /** Announces this process' working lists before jobs go into them. */
   async register(lists: readonly string[]): Promise<void> {
+    for (const list of lists) this.own.add(list);
     if (lists.length > 0) await this.options.redis.sadd(this.registry, ...lists);
   }
 
@@ -101,10 +104,11 @@ export class OrphanRecovery {
     const { redis, identity } = this.options;
     const report = { requeued: 0, buried: 0 };
     const mine = workingList(queueKey, identity);
-    await this.register([mine]);
+    await redis.sadd(this.registry, mine);
     const scripts = withTrackerScripts(redis);
     for (;;) {
-      const flat = await scripts.trackerMoveJobs(2, orphan, mine, RECOVERY_BATCH);
+      // Newest first, each pushed to the fetch end: the oldest ends up fetched first, as before.
+      const flat = await scripts.trackerMoveJobs(2, orphan, mine, RECOVERY_BATCH, "newest");
       if (flat.length === 0) break;
       for (let i = 1; i < flat.length; i += 2) {
         if (await this.recoverJob(mine, queueKey, flat[i] as string)) report.buried += 1;
@@ -112,6 +116,7 @@ export class OrphanRecovery {
       }
     }
     await redis.srem(this.registry, orphan);
+    if (!this.own.has(mine)) await this.unregisterEmpty([mine]);
     return report;
   }
 

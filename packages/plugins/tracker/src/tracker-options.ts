@@ -36,6 +36,10 @@ export const DEFAULTS: TrackerConfig = {
 };
 
 export function trackerConfig(options: TrackerOptions): TrackerConfig {
+  for (const key of Object.keys(options)) {
+    if (!(key in DEFAULTS))
+      throw new TypeError(`unknown tracker option "${key}" (known: ${Object.keys(DEFAULTS).join(", ")})`);
+  }
   const config = { ...DEFAULTS, ...definedOnly(options) };
   if (typeof config.namespace !== "string" || config.namespace === "")
     throw new TypeError("tracker namespace must be a non-empty string");
