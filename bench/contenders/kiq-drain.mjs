@@ -62,7 +62,7 @@ const kiq = new Kiq({
   logger: pino({ level: "warn" }),
   jobs: [noop],
 });
-if (tracker) kiq.use(tracker);
+if (tracker) kiq.use(tracker());
 kiq.on("startup", () => {
   startedAt = performance.now();
   cpuStarted = process.cpuUsage();
