@@ -7,7 +7,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client, defineJob, Kiq, type KiqHealth } from "@kiq/core";
+import { Client, defineJob, Kiq, type Plugin } from "@kiq/core";
+import { tracker } from "@kiq/tracker";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
@@ -48,14 +49,21 @@ function patientRedis(url: string): Redis {
 }
 
 interface Outcome {
-  lost: string[];
-  /** health() of every worker while Redis was down. */
-  duringOutage: KiqHealth[];
+  jids: string[];
+  /** Jobs that have not run once the queue was empty and every worker idle. */
+  notRun(): Promise<string[]>;
+  /** Of those, the ones still held in a working list (the reliable fetch's), not lost. */
+  stranded: number;
   killedConnections: number;
+  /** Starts a worker as a restart or a deploy would: it recovers what stopped workers left. */
+  startWorker(): Promise<Kiq>;
 }
 
-/** Drains JOBS jobs across a Redis restart and a CLIENT KILL; `configure` may install a fetch plugin. */
-async function drainThroughFaults(configure: (kiq: Kiq) => void = () => {}): Promise<Outcome> {
+/**
+ * Drains JOBS jobs across a Redis restart and a CLIENT KILL, checks the workers' health during the
+ * outage, and stops them once the queue is empty and they idle. `plugins` go on every worker.
+ */
+async function drainThroughFaults(plugins: Plugin[] = []): Promise<Outcome> {
   dir = mkdtempSync(join(tmpdir(), "kiq-aof-"));
   server = await startRedisServer(undefined, aof(dir));
   const port = server.port;
@@ -72,7 +80,7 @@ async function drainThroughFaults(configure: (kiq: Kiq) => void = () => {}): Pro
   ).filter((jid) => jid !== null);
   expect(jids).toHaveLength(JOBS);
 
-  for (let i = 0; i < WORKERS; i++) {
+  const startWorker = async () => {
     const kiq = new Kiq({
       url,
       concurrency: CONCURRENCY,
@@ -82,47 +90,75 @@ async function drainThroughFaults(configure: (kiq: Kiq) => void = () => {}): Pro
       timeout: 2,
       logger: pino({ level: process.env.KIQ_TEST_LOG ?? "silent" }),
     });
-    configure(kiq);
+    for (const plugin of plugins) kiq.use(plugin);
     workers.push(kiq);
-  }
-  await Promise.all(workers.map((kiq) => kiq.start()));
+    await kiq.start();
+    return kiq;
+  };
+  const fleet = await Promise.all(Array.from({ length: WORKERS }, startWorker));
   const ran = () => recorder.hlen("fault:runs");
 
   await eventually(async () => (await ran()) >= JOBS / 4, 20_000);
   const stoppedAt = Date.now();
   await server.stop(); // SIGTERM: Redis fsyncs the AOF and exits; running jobs go on without it
   const duringOutage = await eventually(() => {
-    const health = workers.map((kiq) => kiq.health());
-    return health.every((h) => h.fetchError !== undefined) && health;
+    const health = fleet.map((kiq) => kiq.health());
+    return health.every((h) => h.fetchError !== undefined) ? health : undefined;
   }, 10_000);
-  await sleep(OUTAGE_MS);
-  server = await startRedisServer(port, aof(dir));
-  await eventually(() => workers.every((kiq) => kiq.health().fetchError === undefined), 15_000);
-
-  await eventually(async () => (await ran()) >= JOBS / 2, 20_000);
-  let killedConnections = 0;
-  for (const kiq of workers) killedConnections += await killConnections(recorder, kiq.identity);
-
-  await eventually(
-    async () =>
-      (await recorder.llen("queue:default")) === 0 && workers.every((kiq) => kiq.health().busy === 0),
-    30_000,
-  );
-  await Promise.all(workers.map((kiq) => kiq.stop()));
-  const runs = await recorder.hgetall("fault:runs");
   for (const health of duringOutage) {
     expect(health.fetchError).toMatch(/Redis connection is \w+/);
     expect(health.fetchErrorSince).toBeGreaterThanOrEqual(stoppedAt);
   }
-  return { lost: jids.filter((jid) => runs[jid] === undefined), duringOutage, killedConnections };
+  await sleep(OUTAGE_MS);
+  server = await startRedisServer(port, aof(dir));
+  await eventually(() => fleet.every((kiq) => kiq.health().fetchError === undefined), 15_000);
+
+  await eventually(async () => (await ran()) >= JOBS / 2, 20_000);
+  let killedConnections = 0;
+  for (const kiq of fleet) killedConnections += await killConnections(recorder, kiq.identity);
+
+  await eventually(
+    async () => (await recorder.llen("queue:default")) === 0 && fleet.every((kiq) => kiq.health().busy === 0),
+    30_000,
+  );
+  const stranded = await heldInWorkingLists(recorder);
+  await Promise.all(fleet.map((kiq) => kiq.stop()));
+  const notRun = async () => {
+    const runs = await recorder.hgetall("fault:runs");
+    return jids.filter((jid) => runs[jid] === undefined);
+  };
+  return { jids, notRun, stranded, killedConnections, startWorker };
+}
+
+async function heldInWorkingLists(redis: Redis): Promise<number> {
+  let held = 0;
+  for (const key of await redis.keys("working:*")) held += await redis.llen(key);
+  return held;
 }
 
 describe("Redis restarted with AOF and CLIENT KILL mid-run", () => {
   it("basic fetch: workers resume by themselves and lose at most the pops whose replies were cut off", async () => {
-    const { lost, killedConnections } = await drainThroughFaults();
+    const { notRun, stranded, killedConnections } = await drainThroughFaults();
     // Each worker has a command and a fetch connection, and both were found by name and killed.
     expect(killedConnections).toBe(WORKERS * 2);
+    expect(stranded).toBe(0); // it keeps nothing in Redis: a job whose pop reply was lost is gone
     // A lost pop reply costs at most one batch (≤ concurrency jobs) per worker and per fault.
-    expect(lost.length).toBeLessThanOrEqual(WORKERS * CONCURRENCY * 2);
+    expect((await notRun()).length).toBeLessThanOrEqual(WORKERS * CONCURRENCY * 2);
+  }, 60_000);
+
+  it("reliable fetch: workers resume by themselves, and no job is lost", async () => {
+    // A pass every second, so the restarted worker's startup pass is not skipped for the lock.
+    const { notRun, stranded, killedConnections, startWorker } = await drainThroughFaults([
+      tracker({ recoveryInterval: 1 }),
+    ]);
+    expect(killedConnections).toBe(WORKERS * 2);
+    // Every job that has not run is still in Redis, in the working list it was moved to. (A move
+    // whose reply the kill cut off leaves its jobs there until the process stops: at most one
+    // batch per worker and per fault. The stop deletes its liveness key, and recovery pushes them back.)
+    expect((await notRun()).length).toBe(stranded);
+    expect(stranded).toBeLessThanOrEqual(WORKERS * CONCURRENCY * 2);
+    const restarted = await startWorker();
+    await eventually(async () => (await notRun()).length === 0, 15_000);
+    await restarted.stop();
   }, 60_000);
 });

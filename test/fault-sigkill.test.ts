@@ -119,7 +119,7 @@ describe("SIGKILL during a drain, with the reliable fetch", () => {
 
     const finished = await eventually(async () => {
       const counts = await redis.hgetall("fault:finished");
-      return Object.keys(counts).length === JOBS && counts;
+      return Object.keys(counts).length === JOBS ? counts : undefined;
     }, 60_000);
     // Every dead process' working list was recovered.
     await eventually(async () => {
