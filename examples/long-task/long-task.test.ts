@@ -5,20 +5,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { DeadSet, type Kiq, RetrySet } from "@kiq/core";
 import { CronPoller, CronStore } from "@kiq/cron";
-import { pino } from "pino";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { capturedLogger } from "../../test/support/captured-logger.js";
 import { closeAll, freshRedis, testRedisUrl } from "../../test/support/redis.js";
 import { backoff, CRON_NAME, cronEntry, longTaskWorker, RETRIES, TASK } from "./worker.js";
 
 const SKIPPED = "unique-jobs: lock held elsewhere, job skipped";
 const RUN_MS = 3000;
-
-/** A pino logger whose lines the test can read. */
-function capturedLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const logger = pino({}, { write: (line: string) => void lines.push(JSON.parse(line)) });
-  return { logger, lines, withMsg: (msg: string) => lines.filter((line) => line.msg === msg) };
-}
 
 let kiq: Kiq | undefined;
 afterEach(async () => {
