@@ -23,7 +23,7 @@ const twice = [...SAMPLE_NOTIFICATIONS, ...SAMPLE_NOTIFICATIONS]; // the app ret
 
 let jobs: number;
 if (spawnSync("ruby", ["-e", 'require "sidekiq"'], { stdio: "ignore" }).status === 0) {
-  const out = execFileSync("ruby", ["rails/enqueue.rb"], { input: JSON.stringify(twice), env: process.env });
+  const out = execFileSync("ruby", ["rails/enqueue.rb"], { input: JSON.stringify(twice) });
   const answer = JSON.parse(out.toString().trim().split("\n").at(-1) ?? "{}");
   jobs = answer.jobs;
   console.log(`Rails side (Ruby Sidekiq ${answer.sidekiq}) enqueued ${jobs} jobs: every notification twice`);
