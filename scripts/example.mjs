@@ -1,7 +1,7 @@
-// `npm run example -- <name>`: runs examples/<name>/main.ts on a private redis-server (or REDIS_URL).
-// The example is TypeScript that imports kiq by its package names, as your app would: tsup compiles
-// it (the packages stay imports, so they resolve to the built @kiq/* in node_modules) and node runs
-// it from the example's folder.
+// `npm run example -- <name>`: runs examples/<name>/main.ts on a private redis-server (or REDIS_URL),
+// with arguments after the name passed on. The example is TypeScript that imports kiq by its package
+// names, as your app would: tsup compiles it (the packages stay imports, so they resolve to the built
+// @kiq/* in node_modules) and node runs it from the example's folder.
 
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
@@ -23,13 +23,19 @@ if (!runnable.includes(name)) {
 const dir = path.join(EXAMPLES, name);
 // Under node_modules, so the compiled file finds @kiq/* as the example's own imports would.
 const outDir = path.join(ROOT, "node_modules", ".cache", "kiq-examples", name);
+// Every module of the example is an entry, so main.js can start another one as a process of its own
+// (`new URL("./worker.js", import.meta.url)`), as an example that kills a worker needs to.
+const entry = readdirSync(dir)
+  .filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts"))
+  .map((file) => path.join(dir, file));
 await build({
-  entry: [path.join(dir, "main.ts")],
+  entry,
   outDir,
   format: "esm",
   platform: "node",
   target: "node20",
   external: [/^[^./]/], // every package: only the example's own files are compiled in
+  clean: true, // no modules left from an earlier run
   config: false,
   silent: true,
 });

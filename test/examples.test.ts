@@ -44,6 +44,8 @@ describe("npm run example", () => {
   });
 
   it("names the examples when the name is unknown", async () => {
-    await expect(runExample("nope")).rejects.toThrow(/one of: long-task, notifications/);
+    await expect(runExample("nope")).rejects.toThrow(
+      /usage: npm run example -- <name> {3}\(one of: .*long-task, .*notifications/,
+    );
   });
 });
