@@ -1,6 +1,7 @@
 // The long-task example against the test run's real Redis, with 1-second ticks instead of 10 so the
-// test runs in seconds: runs never overlap and a busy tick is skipped with a log line; a failing run
-// is retried 3 times at its backoff, then logged as fatal and notified once.
+// test runs in seconds: runs never overlap, each holding a lock that outlives it, and a busy tick is
+// skipped with a log line; a failing run is retried 3 times at its backoff, then logged as fatal and
+// notified once.
 
 import { setTimeout as sleep } from "node:timers/promises";
 import { DeadSet, type Kiq, RetrySet } from "@kiq/core";
@@ -25,12 +26,15 @@ describe("long-task", () => {
     const redis = await freshRedis();
     const log = capturedLogger();
     const notified: unknown[] = [];
+    const lockTtls: number[] = []; // ms left on the runtime lock as each run starts
     kiq = longTaskWorker({
       url: testRedisUrl(),
       every: 1,
       logger: log.logger,
       work: async () => {
         const started = Date.now();
+        const [runLock] = await redis.keys("uniquejobs:*:RUN:LOCKED");
+        lockTtls.push(runLock ? await redis.pttl(runLock) : Number.NaN);
         await sleep(RUN_MS); // longer than the ticks' spacing
         await redis.rpush("runs", JSON.stringify([started, Date.now()]));
       },
@@ -49,6 +53,9 @@ describe("long-task", () => {
     const runs = (await redis.lrange("runs", 0, -1)).map((run) => JSON.parse(run) as [number, number]);
     runs.sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < runs.length; i++) expect(runs[i]?.[0]).toBeGreaterThanOrEqual(runs[i - 1]?.[1] ?? 0);
+
+    expect(lockTtls).toHaveLength(runs.length);
+    for (const ttl of lockTtls) expect(ttl).toBeGreaterThan(RUN_MS); // the lock outlives the run
 
     const skipped = log.withMsg(SKIPPED);
     expect(skipped.length).toBeGreaterThan(0);
