@@ -46,7 +46,8 @@ const child = spawn(process.execPath, [path.join(outDir, "main.js"), ...args], {
   env: { ...process.env, REDIS_URL: redis.url },
   stdio: "inherit",
 });
-process.on("SIGINT", () => child.kill("SIGINT"));
+// Ctrl-C or a kill stops the example first; its exit then stops the redis-server.
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => {
   redis.stop();
   process.exit(code ?? (signal ? 1 : 0));

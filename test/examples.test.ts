@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const RUNNER = fileURLToPath(new URL("../scripts/example.mjs", import.meta.url));
+const COMMAND_MS = 60_000; // a build, a redis-server, and the example's own run
 
 function runExample(name: string, env: Record<string, string> = {}): Promise<string> {
   const { REDIS_URL: _ignored, ...inherited } = process.env;
@@ -14,7 +15,7 @@ function runExample(name: string, env: Record<string, string> = {}): Promise<str
     execFile(
       "node",
       [RUNNER, name],
-      { env: { ...inherited, ...env }, timeout: 60_000 },
+      { env: { ...inherited, ...env }, timeout: COMMAND_MS },
       (error, stdout, stderr) =>
         error
           ? reject(new Error(`${error.message}\nstdout:\n${stdout}\nstderr:\n${stderr}`))
@@ -23,7 +24,7 @@ function runExample(name: string, env: Record<string, string> = {}): Promise<str
   });
 }
 
-describe("npm run example", () => {
+describe("npm run example", { timeout: COMMAND_MS }, () => {
   it("long-task: runs never overlap and a busy tick is skipped (at a faster pace)", async () => {
     const out = await runExample("long-task", {
       LONG_TASK_EVERY: "1",
