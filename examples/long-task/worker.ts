@@ -79,7 +79,7 @@ export function longTaskWorker(options: LongTaskOptions): Kiq {
       retryIn: backoff,
       // Sidekiq's sidekiq_retries_exhausted: the last retry failed; the job goes to the dead set.
       retriesExhausted: async (item, error) => {
-        const attempts = RETRIES + 1;
+        const attempts = Number(item.retry_count) + 1; // retry_count counts from 0 at the first failure
         kiq.logger.fatal({ jid: item.jid, attempts, err: error }, "rebuild gave up");
         await options.notify({ jid: String(item.jid), attempts, error });
       },
