@@ -28,3 +28,11 @@ export {
 export type { LockArgsFilter, UniqueConfig, UniqueJobsOptions } from "./unique-config.js";
 export { uniqueConfig } from "./unique-config.js";
 export { isUniqueItem, uniqueJobs } from "./unique-plugin.js";
+export type { ConflictSide, ConflictStrategy, OnConflict } from "./conflict.js";
+export { CONFLICT_STRATEGIES, DEFAULT_SCHEDULE_IN, UniqueConflictError } from "./conflict.js";
+export { BATCH_DELETE_SIZE, batchDelete, deleteByDigest } from "./digests.js";
+export type { ReaperSettings, ReapResult } from "./reaper.js";
+export { reap } from "./reaper.js";
+export type { ReaperMode } from "./reaper-settings.js";
+export { MAX_QUEUE_LENGTH, REAPER_DEFAULTS, REAPER_KEY, reaperKeyTtl } from "./reaper-settings.js";
+export { RESCHEDULED } from "./strategies.js";
