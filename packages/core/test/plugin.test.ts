@@ -151,7 +151,9 @@ describe("job releases", () => {
   function listening(): { client: Client; released: [string, ReleaseReason][] } {
     const released: [string, ReleaseReason][] = [];
     const client = new Client({ redis, sidekiqVersion: 7 }).use(
-      definePlugin("holder", (host) => host.onJobReleased((payload, reason) => void released.push([payload, reason]))),
+      definePlugin("holder", (host) =>
+        host.onJobReleased((payload, reason) => void released.push([payload, reason])),
+      ),
     );
     return { client, released };
   }

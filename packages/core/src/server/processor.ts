@@ -95,7 +95,12 @@ export class Processor {
     if (acked) await acked; // the basic fetch acknowledges synchronously: no microtask per job
   }
 
-  private async execute(definition: JobDefinition, item: JobItem, work: UnitOfWork, slot: Slot): Promise<void> {
+  private async execute(
+    definition: JobDefinition,
+    item: JobItem,
+    work: UnitOfWork,
+    slot: Slot,
+  ): Promise<void> {
     const context = new RunContext(item, work.queue, slot, this.options.logger);
     const perform = () => runInJobContext(context, () => definition.perform(context, item.args));
     const run =
@@ -112,7 +117,13 @@ export class Processor {
     payload: string,
     perform: () => unknown,
   ): Promise<void> {
-    const ctx: ServerContext = { job: context, item: context.item, queue: context.queue, definition, payload };
+    const ctx: ServerContext = {
+      job: context,
+      item: context.item,
+      queue: context.queue,
+      definition,
+      payload,
+    };
     await this.options.middleware.run(ctx, async () => {
       await perform();
     });

@@ -16,7 +16,11 @@ export async function deleteByDigest(
   { runtime }: { runtime: boolean },
 ): Promise<void> {
   const keys = runtime ? [...lockHalf(digest), ...lockHalf(runDigest(digest))] : lockHalf(digest);
-  await redis.multi().del(...keys).zrem(DIGESTS_KEY, digest).exec();
+  await redis
+    .multi()
+    .del(...keys)
+    .zrem(DIGESTS_KEY, digest)
+    .exec();
 }
 
 /** Digests per pipeline, as the gem's BatchDelete. */

@@ -8,9 +8,9 @@
 
 import { Payload, type PluginHost, type ReleaseReason } from "@kiq/core";
 import { runDigest } from "./lock-keys.js";
+import type { ScriptRedis } from "./lock-script.js";
 import { isLockType, type LockType, locksOnClient } from "./lock-type.js";
 import { holdsLock, lock, lockLimit, unlock } from "./locksmith.js";
-import type { ScriptRedis } from "./lock-script.js";
 import { prepareItem, type UniqueItem } from "./prepare.js";
 import type { UniqueConfig } from "./unique-config.js";
 

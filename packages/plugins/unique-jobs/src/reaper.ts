@@ -79,7 +79,9 @@ async function runningJobs(redis: ScriptRedis): Promise<{ digests: Set<string>; 
     if (alive?.[1] !== 1) continue;
     for (const entry of [...((work?.[1] as string[]) ?? []), ...((workers?.[1] as string[]) ?? [])]) {
       const running = readJson(entry) as { payload?: unknown } | undefined;
-      const payload = readJson(running?.payload) as { lock_digest?: unknown; created_at?: unknown } | undefined;
+      const payload = readJson(running?.payload) as
+        | { lock_digest?: unknown; created_at?: unknown }
+        | undefined;
       if (!payload) continue;
       if (typeof payload.lock_digest === "string") digests.add(withoutRun(payload.lock_digest));
       newestCreated = Math.max(newestCreated, createdSeconds(payload.created_at) ?? newestCreated);

@@ -55,7 +55,10 @@ export function rescheduledJob(item: UniqueItem, nowSeconds: number): PushItem {
 }
 
 /** Runs every strategy but replace (whose follow-up differs per side). No strategy: the job is dropped. */
-export async function resolveConflict(strategy: ConflictStrategy | undefined, conflict: Conflict): Promise<void> {
+export async function resolveConflict(
+  strategy: ConflictStrategy | undefined,
+  conflict: Conflict,
+): Promise<void> {
   const { host, item, jid, digest } = conflict;
   const fields = { jid, class: item.class, lock_digest: digest };
   switch (strategy) {
@@ -64,7 +67,10 @@ export async function resolveConflict(strategy: ConflictStrategy | undefined, co
       host.logger.debug(fields, `unique-jobs: lock held elsewhere, job ${jid} dropped`);
       return;
     case "log":
-      host.logger.info(fields, `Skipping job with id (${jid}) because lock_digest: (${digest}) already exists`);
+      host.logger.info(
+        fields,
+        `Skipping job with id (${jid}) because lock_digest: (${digest}) already exists`,
+      );
       return;
     case "raise":
       throw new UniqueConflictError(jid, digest);

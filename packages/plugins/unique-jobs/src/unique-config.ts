@@ -1,8 +1,8 @@
 // Global settings of the plugin, with the gem's names and defaults (SidekiqUniqueJobs.config).
 
 import { KiqError } from "@kiq/core";
-import { DEFAULT_LOCK_PREFIX, DEFAULT_LOCK_TIMEOUT, DEFAULT_LOCK_TTL } from "./constants.js";
 import type { OnConflict } from "./conflict.js";
+import { DEFAULT_LOCK_PREFIX, DEFAULT_LOCK_TIMEOUT, DEFAULT_LOCK_TTL } from "./constants.js";
 import { DEFAULT_DIGEST_ALGORITHM, type DigestAlgorithm } from "./digest-algorithm.js";
 import { REAPER_DEFAULTS, type ReaperMode } from "./reaper-settings.js";
 
@@ -60,6 +60,7 @@ export function uniqueConfig(options: UniqueJobsOptions = {}): UniqueConfig {
 }
 
 function positive(name: string, value: number): number {
-  if (!(typeof value === "number" && value > 0)) throw new KiqError(`unique-jobs: ${name} must be a positive number, got ${String(value)}`);
+  if (!(typeof value === "number" && value > 0))
+    throw new KiqError(`unique-jobs: ${name} must be a positive number, got ${String(value)}`);
   return value;
 }

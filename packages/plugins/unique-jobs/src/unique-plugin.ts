@@ -55,7 +55,11 @@ function installClient(host: PluginHost, config: UniqueConfig): void {
     if (await lock(context.redis, request)) return next();
     const strategy = strategyFor(host, config, item, "client");
     // replace: the queued holder and its lock go, then one more try (the gem's second attempt).
-    if (strategy === "replace" && (await replaceHolder(host, item, digest)) && (await lock(context.redis, request)))
+    if (
+      strategy === "replace" &&
+      (await replaceHolder(host, item, digest)) &&
+      (await lock(context.redis, request))
+    )
       return next();
     await resolveConflict(strategy, { host, side: "client", item, jid: context.job.jid, digest });
   });

@@ -80,24 +80,27 @@ describe("client conflict strategies", () => {
     await expect(client.push({ ...JOB, on_conflict: "raise" })).rejects.toBeInstanceOf(UniqueConflictError);
     expect(await redis.llen("queue:u")).toBe(1);
     await freshRedis();
-    expect((await rubyPush([{ ...JOB, on_conflict: "raise" }, { ...JOB, on_conflict: "raise" }])).jids[1]).toBe(
-      "conflict",
-    );
+    expect(
+      (
+        await rubyPush([
+          { ...JOB, on_conflict: "raise" },
+          { ...JOB, on_conflict: "raise" },
+        ])
+      ).jids[1],
+    ).toBe("conflict");
   });
 
   it("reject: the duplicate goes to the dead set with the payload keys Ruby writes; the holder keeps the lock", async () => {
-    const pushes = [
-      { ...JOB, on_conflict: "reject" },
-      { ...JOB, on_conflict: "reject" },
-    ];
+    const reject = { ...JOB, on_conflict: "reject" };
+    const pushes = [reject, reject];
     const redis = await freshRedis();
     const ruby = await rubyPush(pushes);
     const rubyState = await observed(redis, ruby.jids);
     const [rubyDead] = await redis.zrange("dead", 0, -1);
     await freshRedis();
     const { client } = nodeClient(redis);
-    const jids = [await client.push({ ...pushes[0] }), null];
-    const duplicate = { ...pushes[1], jid: "feedfacefeedfacefeedface" };
+    const jids = [await client.push({ ...reject }), null];
+    const duplicate = { ...reject, jid: "feedfacefeedfacefeedface" };
     expect(await client.push(duplicate)).toBeNull();
     jids[1] = duplicate.jid;
     const nodeState = await observed(redis, jids);
@@ -111,16 +114,14 @@ describe("client conflict strategies", () => {
   });
 
   it("replace: the queued holder and its lock go, the new job is queued and holds the lock — as in Ruby", async () => {
-    const pushes = [
-      { ...JOB, on_conflict: "replace" },
-      { ...JOB, on_conflict: "replace" },
-    ];
+    const replace = { ...JOB, on_conflict: "replace" };
+    const pushes = [replace, replace];
     const redis = await freshRedis();
     const ruby = await rubyPush(pushes);
     const rubyState = await observed(redis, ruby.jids);
     await freshRedis();
     const { client } = nodeClient(redis);
-    const jids = [await client.push({ ...pushes[0] }), await client.push({ ...pushes[1] })];
+    const jids = [await client.push({ ...replace }), await client.push({ ...replace })];
     expect(jids[1]).toBeTypeOf("string");
     expect(await observed(redis, jids)).toEqual(rubyState);
     expect(rubyState).toMatchObject({ queue: ["<push 1>"], holder: "<push 1>", lockedBy: ["<push 1>"] });
@@ -147,18 +148,16 @@ describe("client conflict strategies", () => {
 
   it("reschedule: a new job of the same class, queue and args in schedule_in seconds, not lock-checked; Ruby's has the same class options", async () => {
     const options = { lock: "until_executed", on_conflict: "reschedule" };
-    const pushes = [
-      { ...JOB, ...options },
-      { ...JOB, ...options },
-    ];
+    const reschedule = { ...JOB, ...options };
+    const pushes = [reschedule, reschedule];
     const redis = await freshRedis();
     await rubyPush(pushes, { UJ: options });
     const [rubyScheduled] = await redis.zrange("schedule", 0, -1);
     await freshRedis();
     const { client } = nodeClient(redis);
-    const first = await client.push({ ...pushes[0] });
+    const first = await client.push({ ...reschedule });
     const before = Date.now() / 1000;
-    expect(await client.push({ ...pushes[1] })).toBeNull();
+    expect(await client.push({ ...reschedule })).toBeNull();
     const [scheduled, score] = await redis.zrange("schedule", 0, -1, "WITHSCORES");
     const job = JSON.parse(String(scheduled));
     expect(Number(score) - before).toBeGreaterThanOrEqual(SCHEDULE_IN_S - 0.5);

@@ -50,19 +50,30 @@ describe("processes racing", () => {
     const redis = await freshRedis();
     const types = LOCK_TYPES.filter(locksOnClient);
     const pushes = types.flatMap((lock) =>
-      Array.from({ length: COPIES_PER_PUSHER }, () => ({ class: `Race_${lock}`, queue: "race", args: [1], lock })),
+      Array.from({ length: COPIES_PER_PUSHER }, () => ({
+        class: `Race_${lock}`,
+        queue: "race",
+        args: [1],
+        lock,
+      })),
     );
     const startAt = Date.now() + START_DELAY_MS;
-    const pushers = Array.from({ length: PUSHERS }, () => child(["push", String(startAt), JSON.stringify(pushes)]));
+    const pushers = Array.from({ length: PUSHERS }, () =>
+      child(["push", String(startAt), JSON.stringify(pushes)]),
+    );
     expect(await Promise.all(pushers.map((p) => p.exited))).toEqual(pushers.map(() => 0));
-    const results = pushers.map((p) => JSON.parse(String(p.lines.at(-1))) as { jids: (string | null)[]; late: number });
+    const results = pushers.map(
+      (p) => JSON.parse(String(p.lines.at(-1))) as { jids: (string | null)[]; late: number },
+    );
     // Every child reached the start line in time, so the pushes really overlapped.
     for (const { late } of results) expect(late).toBeLessThan(START_DELAY_MS);
     const queued = (await redis.lrange("queue:race", 0, -1)).map((job) => JSON.parse(job));
     for (const lock of types) {
       const ofType = queued.filter((job) => job.lock === lock);
       expect(ofType, lock).toHaveLength(1);
-      const winners = results.flatMap(({ jids }) => jids.filter((jid, i) => jid !== null && pushes[i]?.lock === lock));
+      const winners = results.flatMap(({ jids }) =>
+        jids.filter((jid, i) => jid !== null && pushes[i]?.lock === lock),
+      );
       expect(winners, lock).toEqual([ofType[0].jid]);
       expect(await redis.hkeys(`${ofType[0].lock_digest}:LOCKED`)).toEqual([ofType[0].jid]);
     }
@@ -70,10 +81,23 @@ describe("processes racing", () => {
 
   it(`${WORKERS} worker processes given ${DUPLICATES} while_executing duplicates at once run exactly one`, async () => {
     const redis = await freshRedis();
-    const workers = Array.from({ length: WORKERS }, () => child(["work", JSON.stringify({ queue: "we", runMs: RUN_MS })]));
+    const workers = Array.from({ length: WORKERS }, () =>
+      child(["work", JSON.stringify({ queue: "we", runMs: RUN_MS })]),
+    );
     await until(() => workers.every((w) => w.lines.includes("ready")));
-    const job = JSON.stringify({ class: "RaceWE", queue: "we", args: [1], lock: "while_executing", lock_timeout: 0 });
-    await redis.lpush("queue:we", ...Array.from({ length: DUPLICATES }, (_, i) => job.replace("}", `,"jid":"${String(i).padStart(24, "0")}"}`)));
+    const job = JSON.stringify({
+      class: "RaceWE",
+      queue: "we",
+      args: [1],
+      lock: "while_executing",
+      lock_timeout: 0,
+    });
+    await redis.lpush(
+      "queue:we",
+      ...Array.from({ length: DUPLICATES }, (_, i) =>
+        job.replace("}", `,"jid":"${String(i).padStart(24, "0")}"}`),
+      ),
+    );
     await until(async () => (await redis.llen("queue:we")) === 0);
     await until(async () => (await redis.get("race:running")) === "0", RUN_MS + 5000);
     for (const w of workers) w.process.kill("SIGTERM");

@@ -18,7 +18,14 @@ const KEPT = ["queued", "scheduled", "retried", "running", "recent"].map(D);
 const workers: Kiq[] = [];
 
 function job(digest: string, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ class: "UJ", queue: "u", args: [1], jid: "a".repeat(24), lock_digest: digest, ...extra });
+  return JSON.stringify({
+    class: "UJ",
+    queue: "u",
+    args: [1],
+    jid: "a".repeat(24),
+    lock_digest: digest,
+    ...extra,
+  });
 }
 
 /** Locks of jobs that are queued, scheduled, retried, running, gone, or too recent to judge. */
@@ -105,7 +112,11 @@ describe("reap", () => {
     await redis.hset(
       "live:1:abc:work",
       "t2",
-      JSON.stringify({ queue: "u", payload: job(D("other"), { created_at: Date.now() }), run_at: Date.now() }),
+      JSON.stringify({
+        queue: "u",
+        payload: job(D("other"), { created_at: Date.now() }),
+        run_at: Date.now(),
+      }),
     );
     expect((await reap(redis, SETTINGS)).orphans).toEqual([]);
   });
@@ -121,7 +132,12 @@ describe("reap", () => {
 
 describe("the reaper on a worker", () => {
   function worker(options: Parameters<typeof uniqueJobs>[0]): Kiq {
-    const kiq = new Kiq({ url: testRedisUrl(), queues: ["none"], logger: pino({ level: "silent" }), jobs: [defineJob("UJ", () => {})] });
+    const kiq = new Kiq({
+      url: testRedisUrl(),
+      queues: ["none"],
+      logger: pino({ level: "silent" }),
+      jobs: [defineJob("UJ", () => {})],
+    });
     kiq.use(uniqueJobs(options));
     workers.push(kiq);
     return kiq;

@@ -5,10 +5,12 @@
 import {
   Client,
   DeadSet,
-  definePlugin,
   defineJob,
+  definePlugin,
   Kiq,
+  type Plugin,
   type PluginHost,
+  type PushItem,
   Queue,
   RetrySet,
   ScheduledSet,
@@ -47,7 +49,13 @@ async function lockCount(redis: Redis): Promise<number> {
 }
 
 async function startWorker(jobs: ReturnType<typeof defineJob>[], extra?: (kiq: Kiq) => void): Promise<Kiq> {
-  const kiq = new Kiq({ url: testRedisUrl(), queues: ["u"], timeout: 1, logger: pino({ level: "silent" }), jobs });
+  const kiq = new Kiq({
+    url: testRedisUrl(),
+    queues: ["u"],
+    timeout: 1,
+    logger: pino({ level: "silent" }),
+    jobs,
+  });
   kiq.use(uniqueJobs());
   extra?.(kiq);
   workers.push(kiq);
@@ -126,7 +134,12 @@ describe("deleted through kiq's API", () => {
   it("Ruby's API delete (the gem's hook) releases a lock Node took", async () => {
     const redis = await freshRedis();
     await uniqueClient(redis).push({ ...JOB });
-    await runRubyScript(SIDEKIQ_VERSION, "fixtures/ruby/unique_push.rb", { delete_queue: "u" }, { env: { UNIQUE_JOBS: "1" } });
+    await runRubyScript(
+      SIDEKIQ_VERSION,
+      "fixtures/ruby/unique_push.rb",
+      { delete_queue: "u" },
+      { env: { UNIQUE_JOBS: "1" } },
+    );
     expect(await redis.llen("queue:u")).toBe(0);
     expect(await lockCount(redis)).toBe(0);
   });
@@ -148,13 +161,18 @@ describe("dead on a kiq worker", () => {
     await startWorker([defineJob("Dies", () => Promise.reject(new Error("boom")))]);
     const client = uniqueClient(redis);
     await client.push({ class: "Dies", queue: "u", args: [2], lock: "until_executed", retry: false });
-    await eventually(async () => (await lockCount(redis)) === 0 && (await redis.zcard("uniquejobs:digests")) === 0);
+    await eventually(
+      async () => (await lockCount(redis)) === 0 && (await redis.zcard("uniquejobs:digests")) === 0,
+    );
   });
 });
 
 describe("recovered from a dead process", () => {
   /** What a recovering plugin does: announce the job "recovered", then push the same string back. */
-  function recoverer(): { plugin: ReturnType<typeof definePlugin>; recover: (payload: string) => Promise<void> } {
+  function recoverer(): {
+    plugin: Plugin;
+    recover: (payload: string) => Promise<void>;
+  } {
     let host: PluginHost | undefined;
     const plugin = definePlugin("test-recoverer", (given) => {
       host = given;
@@ -168,7 +186,7 @@ describe("recovered from a dead process", () => {
   }
 
   /** Pushes a job and takes it out of its queue, as a worker that then died would have. */
-  async function inFlight(redis: Redis, job: Record<string, unknown>): Promise<{ jid: string; payload: string }> {
+  async function inFlight(redis: Redis, job: PushItem): Promise<{ jid: string; payload: string }> {
     const jid = String(await uniqueClient(redis).push(job));
     const payload = String(await redis.rpop(`queue:${String(job.queue)}`));
     return { jid, payload };
@@ -185,7 +203,7 @@ describe("recovered from a dead process", () => {
     await recover(payload);
     expect(await client.push({ ...JOB, lock_ttl: LONG_TTL_S })).toBeNull(); // still protected while queued
     await eventually(() => ranAt.length === 1);
-    expect(ranAt[0]! - recoveredAt).toBeLessThan(AT_ONCE_MS);
+    expect(Number(ranAt[0]) - recoveredAt).toBeLessThan(AT_ONCE_MS);
     await eventually(async () => (await lockCount(redis)) === 0);
     expect(jid).toBe(JSON.parse(payload).jid);
   });
@@ -196,7 +214,9 @@ describe("recovered from a dead process", () => {
     const { jid, payload } = await inFlight(redis, job);
     const digest = String(JSON.parse(payload).lock_digest);
     // The dead run held the runtime lock.
-    expect(await lock(redis, { digest: runDigest(digest), jid, type: "while_executing", ttl: null, limit: 1 })).toBe(true);
+    expect(
+      await lock(redis, { digest: runDigest(digest), jid, type: "while_executing", ttl: null, limit: 1 }),
+    ).toBe(true);
     const ranAt: number[] = [];
     const { plugin, recover } = recoverer();
     await startWorker([defineJob("WE", () => void ranAt.push(Date.now()))], (kiq) => kiq.use(plugin));
@@ -207,7 +227,7 @@ describe("recovered from a dead process", () => {
     const recoveredAt = Date.now();
     await redis.rename("queue:parked", "queue:u");
     await eventually(() => ranAt.length === 1);
-    expect(ranAt[0]! - recoveredAt).toBeLessThan(AT_ONCE_MS);
+    expect(Number(ranAt[0]) - recoveredAt).toBeLessThan(AT_ONCE_MS);
   });
 
   it("until_and_while_executing: D:RUN released, D re-taken for the same jid so duplicates stay out while it is queued", async () => {

@@ -42,7 +42,13 @@ describe("server conflict strategies", () => {
     const client = new Client({ redis, sidekiqVersion: SIDEKIQ_VERSION }).use(uniqueJobs());
     for (const strategy of STRATEGIES) {
       for (let i = 0; i < 2; i++)
-        await client.push({ class: `W_${strategy}`, queue: "w", args: [1], lock: "while_executing", on_conflict: strategy });
+        await client.push({
+          class: `W_${strategy}`,
+          queue: "w",
+          args: [1],
+          lock: "while_executing",
+          on_conflict: strategy,
+        });
     }
     const untilAndWhile = {
       class: "W_until_and_while",
@@ -75,7 +81,10 @@ describe("server conflict strategies", () => {
     expect(dead.map((job) => JSON.parse(job).jid)).toContain(second);
     // raise: failed with the conflict, so it is retried
     const [retried] = await redis.zrange("retry", 0, -1);
-    expect(JSON.parse(String(retried))).toMatchObject({ class: "W_raise", error_class: "UniqueConflictError" });
+    expect(JSON.parse(String(retried))).toMatchObject({
+      class: "W_raise",
+      error_class: "UniqueConflictError",
+    });
     // reschedule: a new job, 5 s out
     const [rescheduled] = await redis.zrange("schedule", 0, -1);
     const job = JSON.parse(String(rescheduled));
@@ -83,7 +92,11 @@ describe("server conflict strategies", () => {
     expect(stored("W_reschedule").map((entry) => JSON.parse(entry).jid)).not.toContain(job.jid);
     // log: the gem's message, naming the runtime digest
     expect(
-      lines.some((line) => /^Skipping job with id \(\w{24}\) because lock_digest: \(uniquejobs:\w+:RUN\) already exists$/.test(line.msg)),
+      lines.some((line) =>
+        /^Skipping job with id \(\w{24}\) because lock_digest: \(uniquejobs:\w+:RUN\) already exists$/.test(
+          line.msg,
+        ),
+      ),
     ).toBe(true);
   });
 });
