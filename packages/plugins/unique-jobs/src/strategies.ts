@@ -14,8 +14,25 @@ const DELETE_JOB_BY_DIGEST = new LockScript("delete_job_by_digest", deleteJobByD
 /** The payload key of a job the reschedule strategy pushed; its next push is not lock-checked. */
 export const RESCHEDULED = "rescheduled";
 
-/** Fields a push sets afresh, left out of the job the reschedule strategy pushes. */
-const FRESH_FIELDS = ["jid", "created_at", "enqueued_at", "at", "lock_digest", "lock_args"];
+/**
+ * Left out of the job the reschedule strategy pushes: what a push sets afresh, and what earlier runs
+ * wrote (the gem pushes a new job from the class options and args, so it has neither).
+ */
+const FRESH_FIELDS = [
+  "jid",
+  "created_at",
+  "enqueued_at",
+  "at",
+  "lock_digest",
+  "lock_args",
+  "retry_count",
+  "failed_at",
+  "retried_at",
+  "error_message",
+  "error_class",
+  "error_backtrace",
+  "discarded_at",
+];
 
 export interface Conflict {
   host: PluginHost;

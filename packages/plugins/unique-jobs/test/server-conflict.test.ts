@@ -7,6 +7,7 @@ import { Client, defineJob, Kiq } from "@kiq/core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { closeAll, freshRedis, testRedisUrl } from "../../../../test/support/redis.js";
 import { uniqueJobs } from "../src/index.js";
+import { rescheduledJob } from "../src/strategies.js";
 import { capturingLogger } from "./support/log-lines.js";
 
 const SIDEKIQ_VERSION = 8;
@@ -98,5 +99,35 @@ describe("server conflict strategies", () => {
         ),
       ),
     ).toBe(true);
+  });
+
+  it("reschedule pushes a fresh job: the class, queue, args and options, not what earlier runs wrote", () => {
+    const retried = {
+      class: "W",
+      queue: "w",
+      args: [1],
+      lock: "while_executing",
+      lock_ttl: 60,
+      jid: "0".repeat(24),
+      created_at: 1,
+      enqueued_at: 2,
+      lock_digest: "uniquejobs:x:RUN",
+      lock_args: [1],
+      retry_count: 2,
+      failed_at: 3,
+      retried_at: 4,
+      error_message: "boom",
+      error_class: "Error",
+      error_backtrace: "eJy",
+    };
+    expect(rescheduledJob(retried, 100)).toEqual({
+      class: "W",
+      queue: "w",
+      args: [1],
+      lock: "while_executing",
+      lock_ttl: 60,
+      rescheduled: true,
+      at: 105,
+    });
   });
 });
