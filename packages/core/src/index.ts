@@ -86,6 +86,8 @@ export { JobReleases } from "./plugin/release.js";
 export type { RedisOptions } from "./redis/connection.js";
 export { detectSidekiqVersion } from "./redis/detect-version.js";
 export { legacyWorkersKey, signalsKey, workKey } from "./redis/keys.js";
+export type { ScriptDefinition } from "./redis/scripts.js";
+export { withScripts } from "./redis/scripts.js";
 export type { Fetcher, UnitOfWork } from "./server/fetcher.js";
 export { BasicFetch, FETCH_TIMEOUT } from "./server/fetcher.js";
 export type { HeartbeatOptions } from "./server/heartbeat.js";
