@@ -85,7 +85,7 @@ export type { ReleaseHandler, ReleaseReason } from "./plugin/release.js";
 export { JobReleases } from "./plugin/release.js";
 export type { RedisOptions } from "./redis/connection.js";
 export { detectSidekiqVersion } from "./redis/detect-version.js";
-export { legacyWorkersKey, signalsKey, workKey } from "./redis/keys.js";
+export { legacyWorkersKey, QUEUES, queueKey, SCHEDULE, signalsKey, workKey } from "./redis/keys.js";
 export type { ScriptDefinition } from "./redis/scripts.js";
 export { withScripts } from "./redis/scripts.js";
 export type { Fetcher, UnitOfWork } from "./server/fetcher.js";
