@@ -1,19 +1,19 @@
 // Reading the tenant from the payloads real Ruby wrote (the recorded vectors) and writing each key in
-// the shape its Ruby reader expects, per Sidekiq version. No Redis: these are pure functions.
+// the shape its Ruby reader expects, per Sidekiq version.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, type JobItem, parseJson } from "@kiq/core";
-import { Testing } from "@kiq/core/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { SHARED_DIR } from "../../../../test/support/paths.js";
+import { closeAll, freshRedis } from "../../../../test/support/redis.js";
 import { readTenant, tenant, withTenant } from "../src/index.js";
 
 const vector = (name: string) => JSON.parse(readFileSync(join(SHARED_DIR, "spec", "vectors", name), "utf8"));
 const job = (raw: string) => parseJson(raw) as JobItem;
 const ACTIVE_JOB_WRAPPER = "ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper";
 
-afterEach(() => Testing.reset());
+afterAll(closeAll);
 
 describe("reading", () => {
   it("reads cattr as Sidekiq 6.4.1, 7.3.10 and 8.1.7 wrote it", () => {
@@ -55,14 +55,12 @@ describe("reading", () => {
 });
 
 describe("writing", () => {
+  /** The job as stored after a push under tenant 42 through a client with the plugin. */
   const pushed = async (version: 6 | 7 | 8, item: Record<string, unknown> = {}, options = {}) => {
-    Testing.fake();
-    const client = new Client({ sidekiqVersion: version, redis: undefined, lazyConnect: true } as never).use(
-      tenant(options),
-    );
+    const redis = await freshRedis();
+    const client = new Client({ redis, sidekiqVersion: version }).use(tenant(options));
     await withTenant(42, () => client.push({ class: "X", args: [1], ...item }));
-    await client.close();
-    return Testing.jobs.at(-1) as JobItem;
+    return JSON.parse((await redis.lindex("queue:default", 0)) as string) as JobItem;
   };
 
   it("writes cattr in each version's shape, after created_at as Ruby's middleware does", async () => {
@@ -95,10 +93,8 @@ describe("writing", () => {
   });
 
   it("writes nothing when no tenant is current", async () => {
-    Testing.fake();
-    const client = new Client({ sidekiqVersion: 7, lazyConnect: true } as never).use(tenant());
-    await client.push({ class: "X", args: [] });
-    await client.close();
-    expect(Testing.jobs[0]?.cattr).toBeUndefined();
+    const redis = await freshRedis();
+    await new Client({ redis, sidekiqVersion: 7 }).use(tenant()).push({ class: "X", args: [] });
+    expect(JSON.parse((await redis.lindex("queue:default", 0)) as string).cattr).toBeUndefined();
   });
 });
