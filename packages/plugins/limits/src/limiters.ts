@@ -59,7 +59,9 @@ export class Limiters {
     if (keys.length === 0) return { admitted: true, slots };
     const [admitted, waitMs = 0, full = 0] = await this.redis.kiqAcquireLimits(keys.length, ...keys, ...args);
     if (admitted !== 1) return { admitted: false, waitMs, full: full === 1 };
-    slots.forEach((slot, i) => this.held.set(`${slot} ${jid}`, { slot, jid, leaseMs: leases[i] as number }));
+    for (const [i, slot] of slots.entries()) {
+      this.held.set(`${slot} ${jid}`, { slot, jid, leaseMs: leases[i] as number });
+    }
     return { admitted: true, slots };
   }
 

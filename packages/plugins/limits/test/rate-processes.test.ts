@@ -32,8 +32,11 @@ describe("a rate limit shared by worker processes", () => {
         env: { ...process.env, REDIS_URL: testRedisUrl(), LIMIT_RATE: String(RATE) },
         stdio: ["ignore", "pipe", "pipe"],
       });
-      child.stdout.on("data", (d) => void (output += d));
-      child.stderr.on("data", (d) => void (output += d));
+      const collect = (chunk: Buffer) => {
+        output += chunk;
+      };
+      child.stdout.on("data", collect);
+      child.stderr.on("data", collect);
       const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
       return { child, exited, output: () => output };
     });
