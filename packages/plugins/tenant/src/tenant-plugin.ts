@@ -54,7 +54,7 @@ export function tenant(options?: TenantOptions): Plugin {
       context.bindLog({ [config.logField]: jobTenant });
       const jid = String(context.item.jid);
       if (fair && !(await fair.admit(jobTenant, jid, context.queue, context.payload))) {
-        context.job.logger.info({ maxConcurrent: fair.maxConcurrent }, "tenant at its share: job parked");
+        context.job.logger.debug({ maxConcurrent: fair.maxConcurrent }, "tenant at its share: job parked");
         report("parked");
         return;
       }

@@ -2,13 +2,13 @@
 // its cap while the other tenants' jobs start within a stated bound; no job is lost, also when a
 // worker holding parked jobs is killed with SIGKILL.
 
-import { defineJob, generateJid, Kiq } from "@kiq/core";
+import { defineJob, generateJid, type JobContext, Kiq } from "@kiq/core";
 import type { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { kiqWorker } from "../../../../test/support/cli.js";
 import { closeAll, freshRedis, testRedisUrl } from "../../../../test/support/redis.js";
-import { tenant } from "../src/index.js";
+import { currentTenant, tenant } from "../src/index.js";
 
 /** Jobs of the flooding tenant ahead of the others in the queue. */
 const FLOOD = 1000;
@@ -42,20 +42,20 @@ async function eventually(check: () => Promise<boolean> | boolean, ms = 10_000):
 
 async function startWorker(
   handler: (jid: string, tenantId: string) => Promise<void>,
-  lease = 30,
+  { lease = 30, concurrency = CONCURRENCY, maxConcurrent = MAX_CONCURRENT } = {},
 ): Promise<Kiq> {
   const kiq = new Kiq({
     url: testRedisUrl(),
     queues: ["t"],
-    concurrency: CONCURRENCY,
+    concurrency,
     timeout: 1,
     logger: pino({ level: "silent" }),
     jobs: [
-      defineJob("FairJob", function (this: { jid: string; item: { cattr?: { tenant_id?: string } } }) {
-        return handler(this.jid, String(this.item.cattr?.tenant_id));
+      defineJob("FairJob", function (this: JobContext) {
+        return handler(this.jid, String(currentTenant()));
       }),
     ],
-  }).use(tenant({ fairShare: { maxConcurrent: MAX_CONCURRENT, lease, sweepEvery: 0.2 } }));
+  }).use(tenant({ fairShare: { maxConcurrent, lease, sweepEvery: 0.2 } }));
   workers.push(kiq);
   await kiq.start();
   return kiq;
@@ -104,6 +104,34 @@ describe("fair sharing", () => {
     expect(await redis.llen("kiq-tenant:parked:t:A")).toBe(await redis.llen("kiq-tenant:parked:t:A:jids"));
   });
 
+  it("serves tenants flooding one queue in turn: no tenant gets two jobs ahead of another", async () => {
+    const redis = await freshRedis();
+    const perTenant = 8;
+    const tenants = ["A", "B", "C"];
+    // Fetched in this order: all of A, then all of B, then all of C.
+    await redis.lpush(
+      "queue:t",
+      ...tenants.flatMap((id) => Array.from({ length: perTenant }, () => payload(id))),
+    );
+    const order: string[] = [];
+    await startWorker(
+      async (_jid, tenantId) => {
+        order.push(tenantId);
+        await new Promise((resolve) => setTimeout(resolve, JOB_MS));
+      },
+      { concurrency: 2, maxConcurrent: 1 },
+    );
+    await eventually(() => order.length === tenants.length * perTenant);
+    const started = new Map(tenants.map((id) => [id, 0]));
+    for (const id of order.slice(0, (perTenant - 1) * tenants.length)) {
+      started.set(id, (started.get(id) ?? 0) + 1);
+      expect(
+        Math.max(...started.values()) - Math.min(...started.values()),
+        order.join(""),
+      ).toBeLessThanOrEqual(2);
+    }
+  });
+
   it("runs every parked job after the worker that parked them is killed with SIGKILL", async () => {
     const redis = await freshRedis();
     const jids = Array.from({ length: 6 }, () => generateJid());
@@ -124,7 +152,7 @@ describe("fair sharing", () => {
     }
     const [runningInKilled] = await redis.zrange("kiq-tenant:running:A", 0, -1);
     const ran: string[] = [];
-    await startWorker(async (jid) => void ran.push(jid), 1);
+    await startWorker(async (jid) => void ran.push(jid), { lease: 1 });
     await eventually(() => ran.length === 5);
     // The job the killed worker was running was popped by the basic fetch: that one is @kiq/tracker's to recover.
     expect(ran.sort()).toEqual(jids.filter((jid) => jid !== runningInKilled).sort());

@@ -3,7 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Client, type JobItem, parseJson } from "@kiq/core";
+import { Client, type JobItem, type JsonValue, parseJson } from "@kiq/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { SHARED_DIR } from "../../../../test/support/paths.js";
 import { closeAll, freshRedis } from "../../../../test/support/redis.js";
@@ -38,7 +38,7 @@ describe("reading", () => {
     };
     expect(readTenant({ ...wrapped, jid: "j" })).toBe("9");
     expect(readTenant({ ...base, cattr: [[{ _aj_globalid: "gid://app/Account/5" }, 1]] })).toBeUndefined();
-    const record = [
+    const record: JsonValue = [
       [
         { _aj_serialized: "ActiveJob::Serializers::SymbolSerializer", value: "tenant_id" },
         { _aj_globalid: "gid://app/Account/5" },
