@@ -6,6 +6,7 @@ import { defineJob, Kiq } from "@kiq/core";
 import { pino } from "pino";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { closeAll, freshRedis, testRedisUrl } from "../../../../test/support/redis.js";
+import { eventually } from "../../../core/test/worker-helpers.js";
 import { type LimitsOptions, limits } from "../src/index.js";
 
 const workers: Kiq[] = [];
@@ -34,14 +35,6 @@ async function startWorker(
   workers.push(kiq);
   await kiq.start();
   return kiq;
-}
-
-async function eventually(check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 // Bytes a re-encoding would change: 1.0, a big integer, escapes, an unknown key; an earlier count.
@@ -94,7 +87,7 @@ describe("limits", () => {
     await startWorker(options, handler);
     const jids = Array.from({ length: 8 }, (_, i) => `bbbbbbbbbbbbbbbbbbbbbbb${i}`);
     await redis.lpush("queue:l", ...jids.map((jid) => stored(jid)));
-    await eventually(() => ran.length === jids.length);
+    await eventually(() => ran.length === jids.length, 10_000);
     expect(maxRunning).toBe(2);
     expect(ran.sort()).toEqual(jids);
     expect(await redis.zcard("retry")).toBe(0);
@@ -109,7 +102,7 @@ describe("limits", () => {
     await redis.hset("kiq-limits:slow:one:bucket", "tokens", 0, "at", Number(seconds) * 1000); // no token left
     await redis.lpush("queue:l", stored(JID_1, ',"overrated":2'), stored(JID_2).replace("[1.0", "[2.0"));
     await startWorker({ limits: [rule], maxReschedules: 2 }, (jid) => void ran.push(jid));
-    await eventually(async () => (await redis.zcard("retry")) === 1 && ran.length === 1);
+    await eventually(async () => (await redis.zcard("retry")) === 1 && ran.length === 1, 10_000);
     expect(ran).toEqual([JID_2]);
     const [retried] = await redis.zrange("retry", 0, -1);
     expect(JSON.parse(retried as string)).toMatchObject({

@@ -8,6 +8,7 @@ import { pino } from "pino";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { kiqWorker } from "../../../../test/support/cli.js";
 import { closeAll, freshRedis, testRedisUrl } from "../../../../test/support/redis.js";
+import { eventually } from "../../../core/test/worker-helpers.js";
 import { currentTenant, tenant } from "../src/index.js";
 
 /** Jobs of the flooding tenant ahead of the others in the queue. */
@@ -31,14 +32,6 @@ afterAll(closeAll);
 
 const payload = (tenantId: string, jid = generateJid()) =>
   `{"retry":true,"queue":"t","class":"FairJob","args":[],"jid":"${jid}","created_at":1795378342.5,"cattr":{"tenant_id":"${tenantId}"},"enqueued_at":1795378342.5}`;
-
-async function eventually(check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 async function startWorker(
   handler: (jid: string, tenantId: string) => Promise<void>,
@@ -121,7 +114,7 @@ describe("fair sharing", () => {
       },
       { concurrency: 2, maxConcurrent: 1 },
     );
-    await eventually(() => order.length === tenants.length * perTenant);
+    await eventually(() => order.length === tenants.length * perTenant, 10_000);
     const started = new Map(tenants.map((id) => [id, 0]));
     for (const id of order.slice(0, (perTenant - 1) * tenants.length)) {
       started.set(id, (started.get(id) ?? 0) + 1);
@@ -153,7 +146,7 @@ describe("fair sharing", () => {
     const [runningInKilled] = await redis.zrange("kiq-tenant:running:A", 0, -1);
     const ran: string[] = [];
     await startWorker(async (jid) => void ran.push(jid), { lease: 1 });
-    await eventually(() => ran.length === 5);
+    await eventually(() => ran.length === 5, 10_000);
     // The job the killed worker was running was popped by the basic fetch: that one is @kiq/tracker's to recover.
     expect(ran.sort()).toEqual(jids.filter((jid) => jid !== runningInKilled).sort());
     expect(await redis.exists("kiq-tenant:parked:t:A", "kiq-tenant:parked:t:A:jids")).toBe(0);

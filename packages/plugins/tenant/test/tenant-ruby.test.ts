@@ -9,20 +9,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { rubyFixture } from "../../../../test/support/paths.js";
 import { closeAll, freshRedis, testRedisUrl } from "../../../../test/support/redis.js";
 import { runRubyScript, SIDEKIQ_VERSIONS, startRubySidekiq } from "../../../../test/support/ruby.js";
+import { eventually } from "../../../core/test/worker-helpers.js";
 import { currentTenant, tenant } from "../src/index.js";
 
 const RECORDED_KEY = "kiq-test:tenants";
 const EVENTUALLY_MS = 20_000;
 
 afterAll(closeAll);
-
-async function eventually(check: () => Promise<boolean> | boolean): Promise<void> {
-  const deadline = Date.now() + EVENTUALLY_MS;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe.each(SIDEKIQ_VERSIONS)("Sidekiq %i", (version) => {
   it("Ruby's tenants reach Node's handler and logs, and go back to Ruby's Current", async () => {
@@ -54,7 +47,7 @@ describe.each(SIDEKIQ_VERSIONS)("Sidekiq %i", (version) => {
       const { jids } = await runRubyScript<{ jids: string[] }>(version, rubyFixture("tenant.rb"), {
         push: pushes.map((push, i) => ({ ...push, class: "TenantJob", queue: "t", args: [i] })),
       });
-      await eventually(async () => (await redis.llen(RECORDED_KEY)) === pushes.length);
+      await eventually(async () => (await redis.llen(RECORDED_KEY)) === pushes.length, EVENTUALLY_MS);
       ruby.assertAlive();
 
       const expected = new Map(jids.map((jid, i) => [jid, pushes[i]?.tenant]));
