@@ -26,7 +26,8 @@ async function pollers(n: number): Promise<CronPoller[]> {
   const out: CronPoller[] = [];
   for (let i = 0; i < n; i++) {
     const conn = redis.duplicate();
-    out.push(new CronPoller(conn, new CronStore(conn), new Client({ redis: conn, sidekiqVersion: 6 })));
+    const client = new Client({ redis: conn, sidekiqVersion: 6 });
+    out.push(new CronPoller(new CronStore(conn), (item) => client.push(item)));
   }
   return out;
 }
