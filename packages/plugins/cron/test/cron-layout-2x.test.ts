@@ -127,7 +127,7 @@ describe("sidekiq-cron 2.x's namespaced layout (layout: '2.x')", () => {
     await store.save(polled, new Date(saveEntry(keys.enqueued)[1] * MS_PER_SECOND));
     const poller = new CronPoller(store, pusher(redis));
     // The vector's should_enqueue? answers: true at 20:12:51, false again at 20:12:54 (same tick).
-    const [[, first], [, second]] = VECTOR.save.polled as [string, boolean][];
+    const [first, second] = (VECTOR.save.polled as [string, boolean][]).map(([, answer]) => answer);
     expect(await poller.poll(new Date("2026-11-22T20:12:51Z"))).toEqual(first ? ["polled"] : []);
     expect(await poller.poll(new Date("2026-11-22T20:12:54Z"))).toEqual(second ? ["polled"] : []);
     const rubySet = recorded<[string, number][]>(saved, keys.enqueued);
@@ -174,10 +174,9 @@ describe("the 2.x poller's start-up migration of a 1.x layout", () => {
     expect(await redis.zrange("cron_job:default:paused:enqueued", 0, -1)).toHaveLength(1);
     expect(await redis.exists("cron_job:default:nightly:jid_history")).toBe(0);
     const [nightly] = await store.all();
+    const rubyText = before.nightly?.last_enqueue_time ?? "";
     expect(nightly?.lastEnqueueTime?.toISOString()).toBe(
-      new Date(
-        before.nightly?.last_enqueue_time.replace(" +0000", "Z").replace(" ", "T") ?? "",
-      ).toISOString(),
+      new Date(rubyText.replace(" +0000", "Z").replace(" ", "T")).toISOString(),
     );
   });
 
@@ -233,7 +232,7 @@ describe("the 2.x poller's start-up migration of a 1.x layout", () => {
     const pushed = await redis.llen(`queue:${QUEUE}`);
     expect(errors).toEqual([]);
     expect(pushed, server.output()).toBe(claimedTicks.size);
-    expect(nodeEnqueued.length).toBeGreaterThan(3);
+    expect(nodeEnqueued.length, "kiq's pollers won some ticks").toBeGreaterThan(0);
     const rubyAfterResave = (await redis.lrange(jidHistoryKey(job.name), 0, -1))
       .map((s) => Date.parse(JSON.parse(s).enqueued.replace(" +0000", "Z").replace(" ", "T")))
       .filter((t) => t >= Math.floor(resavedAt / MS_PER_SECOND) * MS_PER_SECOND);
