@@ -76,6 +76,27 @@ describe("the cron poller: one enqueue per tick", () => {
     expect(await redis.llen(`queue:${QUEUE}`)).toBe(2);
   });
 
+  it("a push that fails loses that tick only (claimed first, as Ruby does); the other jobs are enqueued and the error logged", async () => {
+    const store = new CronStore(redis);
+    await store.save({ ...tickJob, name: "a-broken", args: ["refused"] }, new Date(START));
+    await store.save(tickJob, new Date(START));
+    const client = new Client({ redis, sidekiqVersion: 6 });
+    const errors: unknown[] = [];
+    const poller = new CronPoller(
+      store,
+      async (item) => {
+        if (item.args?.[0] === "refused") throw new Error("a middleware refused it");
+        return client.push(item);
+      },
+      { error: (obj: unknown) => errors.push(obj) },
+    );
+    expect(await poller.poll(new Date(START + 6_000))).toEqual(["ticks"]);
+    expect(errors).toHaveLength(1);
+    expect(await redis.zrange(enqueuedKey("a-broken"), 0, -1)).toContain("2026-11-22T20:00:05Z");
+    expect(await poller.poll(new Date(START + 8_000))).toEqual([]); // same tick: claimed, not retried
+    expect(await redis.llen(`queue:${QUEUE}`)).toBe(1);
+  });
+
   it("a disabled job is not enqueued", async () => {
     const store = new CronStore(redis);
     await store.save({ ...tickJob, status: "disabled" }, new Date(START));
