@@ -1,3 +1,4 @@
+export { cronCommand } from "./cron-command.js";
 export { CronSyntaxError } from "./cron-error.js";
 export { type CronExpression, cronToString, parseCron, type WeekdaySpec } from "./cron-expression.js";
 export type { CronJob, CronJobDefinition, CronSource, CronStatus } from "./cron-job.js";
