@@ -1,12 +1,12 @@
 import { definePlugin, type Plugin } from "@kiq/core";
 import { type CronJobDefinition, validateDefinition } from "./cron-job.js";
 import { migrateLegacyJobs } from "./cron-migration.js";
-import { CronPoller } from "./cron-poller.js";
+import { CronPoller, type CronPollerOptions, RESCHEDULE_GRACE_SECONDS, seconds } from "./cron-poller.js";
 import { CronStore, type CronStoreOptions, checkStoreOptions } from "./cron-store.js";
 import { readSchedule } from "./schedule-file.js";
 
 /** `layout`, `namespace` and `availableNamespaces` choose sidekiq-cron 1.x's keys (default) or 2.x's. */
-export interface CronOptions extends CronStoreOptions {
+export interface CronOptions extends CronStoreOptions, Pick<CronPollerOptions, "rescheduleGracePeriod"> {
   /** Jobs saved (created or updated, never deleted) when the plugin installs, as a schedule file's are. */
   jobs?: CronJobDefinition[];
   /**
@@ -28,9 +28,11 @@ export const DEFAULT_POLL_INTERVAL = 30;
  * host's client middleware. With layout 2.x a worker first migrates 1.x jobs, as a 2.x poller does.
  */
 export function cron(options: CronOptions = {}): Plugin {
-  const pollInterval = options.pollInterval ?? DEFAULT_POLL_INTERVAL;
-  if (!(pollInterval >= 0))
-    throw new Error(`cron pollInterval must be 0 or more seconds, got ${pollInterval}`);
+  const pollInterval = seconds("pollInterval", options.pollInterval ?? DEFAULT_POLL_INTERVAL);
+  const rescheduleGracePeriod = seconds(
+    "rescheduleGracePeriod",
+    options.rescheduleGracePeriod ?? RESCHEDULE_GRACE_SECONDS,
+  );
   const jobs = options.jobs ?? [];
   for (const job of jobs) validateDefinition(job);
   const storeOptions: CronStoreOptions = checkStoreOptions(options);
@@ -48,7 +50,10 @@ export function cron(options: CronOptions = {}): Plugin {
         await cronStore.save(job, new Date(), "schedule");
     }
     if (!polls || host.kind !== "server") return;
-    const poller = new CronPoller(cronStore, (item) => host.push(item), host.logger);
+    const poller = new CronPoller(cronStore, (item) => host.push(item), {
+      logger: host.logger,
+      rescheduleGracePeriod,
+    });
     host.every(pollInterval, async () => {
       const enqueued = await poller.poll();
       if (enqueued.length > 0) host.logger.debug({ enqueued }, "cron: enqueued due jobs");

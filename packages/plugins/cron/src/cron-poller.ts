@@ -5,7 +5,7 @@ import type { CronJob } from "./cron-job.js";
 import type { CronStore } from "./cron-store.js";
 import { previousTick } from "./cron-ticks.js";
 
-/** A tick older than this at poll time is skipped, never caught up (sidekiq-cron 1.8.0's constant; 2.x reschedule_grace_period). */
+/** A tick older than this at poll time is skipped, never caught up (sidekiq-cron 1.8.0's constant; 2.x's `reschedule_grace_period` default). */
 export const RESCHEDULE_GRACE_SECONDS = 60;
 const ACTIVE_JOB_WRAPPER = "ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper";
 const MS_PER_SECOND = 1000;
@@ -13,7 +13,23 @@ const DEFAULT_QUEUE_NAME_DELIMITER = "_";
 
 /** Pushes one job and returns its jid, or null when a client middleware stopped it (`host.push`, `client.push`). */
 export type CronPush = PluginHost["push"];
-type CronLogger = Pick<PluginHost["logger"], "error">;
+
+export interface CronPollerOptions {
+  /** Where a job's failed enqueue is reported (the poll goes on with the other jobs). */
+  logger?: Pick<PluginHost["logger"], "error">;
+  /**
+   * Seconds after its tick a job may still be enqueued (2.x's `reschedule_grace_period`, default 60):
+   * after downtime longer than this the missed tick is skipped, not caught up. Only the latest tick
+   * is ever enqueued, however long the downtime. Raise it so a daily job survives a slow deploy.
+   */
+  rescheduleGracePeriod?: number;
+}
+
+/** A duration option checked: 0 or more seconds, or a clear error naming it. */
+export function seconds(option: string, value: number): number {
+  if (!(value >= 0)) throw new Error(`cron ${option} must be 0 or more seconds, got ${value}`);
+  return value;
+}
 
 /** ActiveJob queue names: `queue_name_prefix` + delimiter (default `_`) + queue when a prefix is stored. */
 function activeJobQueue(job: CronJob): string {
@@ -28,11 +44,18 @@ function activeJobQueue(job: CronJob): string {
  * crash between the two loses that tick rather than ever enqueueing it twice.
  */
 export class CronPoller {
+  private readonly gracePeriod: number;
+
   constructor(
     private readonly store: CronStore,
     private readonly push: CronPush,
-    private readonly logger?: CronLogger,
-  ) {}
+    private readonly options: CronPollerOptions = {},
+  ) {
+    this.gracePeriod = seconds(
+      "rescheduleGracePeriod",
+      options.rescheduleGracePeriod ?? RESCHEDULE_GRACE_SECONDS,
+    );
+  }
 
   /** Polls at `now` (every namespace the store reads); returns the names of the jobs this process enqueued. */
   async poll(now: Date = new Date()): Promise<string[]> {
@@ -45,7 +68,7 @@ export class CronPoller {
           enqueued.push(job.name);
         }
       } catch (error) {
-        this.logger?.error({ err: error, cron: job.name }, "cron: could not enqueue a due job");
+        this.options.logger?.error({ err: error, cron: job.name }, "cron: could not enqueue a due job");
       }
     }
     return enqueued;
@@ -62,7 +85,7 @@ export class CronPoller {
     }
     const nowS = Math.floor(now.getTime() / MS_PER_SECOND);
     const tickS = Math.floor(tick.getTime() / MS_PER_SECOND);
-    if (nowS - tickS > RESCHEDULE_GRACE_SECONDS) return false;
+    if (nowS - tickS > this.gracePeriod) return false;
     const last = job.lastEnqueueTime;
     if (last && Math.floor(last.getTime() / MS_PER_SECOND) >= tickS) return false;
     return this.store.claimTick(job, tick);

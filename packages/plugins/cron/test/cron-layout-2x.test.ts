@@ -196,7 +196,9 @@ describe("the 2.x poller's start-up migration of a 1.x layout", () => {
     const conns = [redis.duplicate(), redis.duplicate()];
     const errors: unknown[] = [];
     const logger = { error: (obj: unknown) => errors.push(obj) };
-    const pollers = conns.map((c) => new CronPoller(new CronStore(c, { layout: "2.x" }), pusher(c), logger));
+    const pollers = conns.map(
+      (c) => new CronPoller(new CronStore(c, { layout: "2.x" }), pusher(c), { logger }),
+    );
     const nodeEnqueued: string[] = [];
     const pollFor = async (ms: number) => {
       const until = Date.now() + ms;

@@ -88,13 +88,31 @@ describe("the cron poller: one enqueue per tick", () => {
         if (item.args?.[0] === "refused") throw new Error("a middleware refused it");
         return client.push(item);
       },
-      { error: (obj: unknown) => errors.push(obj) },
+      { logger: { error: (obj: unknown) => errors.push(obj) } },
     );
     expect(await poller.poll(new Date(START + 6_000))).toEqual(["ticks"]);
     expect(errors).toHaveLength(1);
     expect(await redis.zrange(enqueuedKey("a-broken"), 0, -1)).toContain("2026-11-22T20:00:05Z");
     expect(await poller.poll(new Date(START + 8_000))).toEqual([]); // same tick: claimed, not retried
     expect(await redis.llen(`queue:${QUEUE}`)).toBe(1);
+  });
+
+  it("rescheduleGracePeriod lets a daily job survive a deploy longer than 60 s, still firing once", async () => {
+    const store = new CronStore(redis);
+    await store.save({ ...tickJob, cron: "0 3 * * *" }, new Date(START));
+    const [strict] = await pollers(1);
+    const threeAm = Date.parse("2026-11-23T03:00:00Z");
+    // Back 5 minutes after 03:00: the default 60 s grace skips the day's run...
+    expect(await strict?.poll(new Date(threeAm + 300_000))).toEqual([]);
+    // ...a 15-minute grace enqueues it, once, however many polls follow.
+    const client = new Client({ redis, sidekiqVersion: 6 });
+    const patient = new CronPoller(store, (item) => client.push(item), { rescheduleGracePeriod: 900 });
+    expect(await patient.poll(new Date(threeAm + 300_000))).toEqual(["ticks"]);
+    expect(await patient.poll(new Date(threeAm + 600_000))).toEqual([]);
+    expect(await redis.llen(`queue:${QUEUE}`)).toBe(1);
+    expect(() => new CronPoller(store, (item) => client.push(item), { rescheduleGracePeriod: -1 })).toThrow(
+      /rescheduleGracePeriod must be 0 or more seconds/,
+    );
   });
 
   it("a disabled job is not enqueued", async () => {
