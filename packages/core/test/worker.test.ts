@@ -404,6 +404,19 @@ describe("server middleware and version rules", () => {
     expect(await redis.zcard("retry")).toBe(0);
   });
 
+  it("gives server middleware the payload exactly as fetched", async () => {
+    const seen: string[] = [];
+    const kiq = await startWorker({ jobs: [defineJob("Copied", () => {})] });
+    kiq.middleware.use(async ({ payload }, next) => {
+      seen.push(payload);
+      await next();
+    });
+    const { raw } = rubyPayload("Copied", ODD_ARGS);
+    await redis.lpush("queue:default", raw);
+    await eventually(() => seen.length === 1);
+    expect(seen).toEqual([raw]);
+  });
+
   it.each([
     [7, 5, "dead"], // 7.x: retry_for elapsed exhausts even with retries left
     [8, 5, "dead"],
@@ -476,7 +489,7 @@ describe("retry payloads against the ones Ruby recorded", () => {
       expect(shape(kiq)).toEqual(shape(ruby));
       expect(decodeBacktrace(kiq.error_backtrace)).toHaveLength(3); // backtrace: 3, as Ruby kept 3 frames
       expect(kiq.error_backtrace.endsWith("\n")).toBe(version === 6); // MIME Base64 before 7.2.1, strict after
-    expect(ruby.error_backtrace.endsWith("\n")).toBe(version === 6);
+      expect(ruby.error_backtrace.endsWith("\n")).toBe(version === 6);
     },
   );
 });

@@ -25,6 +25,8 @@ export interface ServerContext {
   item: JobItem;
   queue: string;
   definition: JobDefinition;
+  /** The job exactly as fetched (for a plugin that keeps a copy: its bytes, not a re-encoding). */
+  payload: string;
 }
 
 export type ServerMiddleware = Middleware<ServerContext>;
@@ -79,7 +81,7 @@ export class Processor {
     try {
       if (!definition)
         throw new NameError(`uninitialized constant ${this.options.registry.performedClass(item)}`);
-      await this.execute(definition, item, work.queue, slot);
+      await this.execute(definition, item, work, slot);
       this.options.stats.record(false);
       if (logger.isLevelEnabled("info")) logger.info(runFields(item, work.queue, started), "done");
     } catch (thrown) {
@@ -93,11 +95,18 @@ export class Processor {
     if (acked) await acked; // the basic fetch acknowledges synchronously: no microtask per job
   }
 
-  private async execute(definition: JobDefinition, item: JobItem, queue: string, slot: Slot): Promise<void> {
-    const context = new RunContext(item, queue, slot, this.options.logger);
+  private async execute(
+    definition: JobDefinition,
+    item: JobItem,
+    work: UnitOfWork,
+    slot: Slot,
+  ): Promise<void> {
+    const context = new RunContext(item, work.queue, slot, this.options.logger);
     const perform = () => runInJobContext(context, () => definition.perform(context, item.args));
     const run =
-      this.options.middleware.size === 0 ? perform : () => this.withMiddleware(context, definition, perform);
+      this.options.middleware.size === 0
+        ? perform
+        : () => this.withMiddleware(context, definition, work.payload, perform);
     const timeout = definition.options.timeout;
     await (timeout ? withTimeout(run, timeout, slot) : run());
   }
@@ -105,9 +114,16 @@ export class Processor {
   private async withMiddleware(
     context: RunContext,
     definition: JobDefinition,
+    payload: string,
     perform: () => unknown,
   ): Promise<void> {
-    const ctx: ServerContext = { job: context, item: context.item, queue: context.queue, definition };
+    const ctx: ServerContext = {
+      job: context,
+      item: context.item,
+      queue: context.queue,
+      definition,
+      payload,
+    };
     await this.options.middleware.run(ctx, async () => {
       await perform();
     });
