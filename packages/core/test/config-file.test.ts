@@ -37,6 +37,17 @@ production:
     expect(loadSidekiqConfig(path, "production").concurrency).toBe(20);
   });
 
+  it("reads kiq's reliable: key as a switch or a mapping of tracker options (snake_case made camelCase)", () => {
+    expect(loadSidekiqConfig(yml(":reliable: true\n")).reliable).toBe(true);
+    expect(loadSidekiqConfig(yml(":reliable:\n  :heartbeat_ttl: 20\n  prefetch: 5\n")).reliable).toEqual({
+      heartbeatTtl: 20,
+      prefetch: 5,
+    });
+    expect(() => loadSidekiqConfig(yml(":reliable: yes please\n"))).toThrow(
+      "reliable must be true, false or a mapping of options",
+    );
+  });
+
   it("evaluates the ENV lookups Sidekiq's ERB pass sees in practice", () => {
     process.env.KIQ_TEST_THREADS = "12";
     delete process.env.KIQ_TEST_UNSET;

@@ -404,6 +404,19 @@ describe("server middleware and version rules", () => {
     expect(await redis.zcard("retry")).toBe(0);
   });
 
+  it("gives server middleware the payload exactly as fetched", async () => {
+    const seen: string[] = [];
+    const kiq = await startWorker({ jobs: [defineJob("Copied", () => {})] });
+    kiq.middleware.use(async ({ payload }, next) => {
+      seen.push(payload);
+      await next();
+    });
+    const { raw } = rubyPayload("Copied", ODD_ARGS);
+    await redis.lpush("queue:default", raw);
+    await eventually(() => seen.length === 1);
+    expect(seen).toEqual([raw]);
+  });
+
   it.each([
     [7, 5, "dead"], // 7.x: retry_for elapsed exhausts even with retries left
     [8, 5, "dead"],

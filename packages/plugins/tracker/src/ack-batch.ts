@@ -1,21 +1,41 @@
-// Acknowledgements, batched: a finished job leaves its working list by LREM, and every LREM issued
-// in the same turn of the event loop (or while the previous batch was on the wire) goes in one
-// pipeline. An ack that a crash cuts off only means the job runs again, never that it is lost, so
-// the processor need not wait for it; shutdown waits for every ack before it requeues anything.
+// Acknowledgements, batched: a finished job leaves its working list by LREM. Pending acks ride on
+// the next fetch script (no round trip of their own); those still pending after the current turn
+// of the event loop (the fetch is blocked, or every slot is busy) are written by `write` in one
+// call. An ack that a crash cuts off only means the job runs again, never that it is lost, so the
+// processor need not wait for it; shutdown waits for every ack before it exits.
 
-import type { TrackerLogger as Logger, TrackerRedis } from "./host-types.js";
+import type { TrackerLogger } from "./host-types.js";
+
+/** A finished job: the queue key it was fetched from and its payload as held. */
+export interface Ack {
+  queueKey: string;
+  payload: string;
+}
 
 export class AckBatch {
-  private pending: [working: string, payload: string][] = [];
+  private pending: Ack[] = [];
   private writing: Promise<void> | undefined;
 
   constructor(
-    private readonly redis: TrackerRedis,
-    private readonly logger: Logger,
+    private readonly write: (acks: Ack[]) => Promise<void>,
+    private readonly logger: TrackerLogger,
   ) {}
 
-  add(working: string, payload: string): void {
-    this.pending.push([working, payload]);
+  add(ack: Ack): void {
+    this.pending.push(ack);
+    this.writing ??= this.writeSoon();
+  }
+
+  /** Takes the pending acks, for a fetch to carry; give them back with `restore` if it fails. */
+  take(): Ack[] {
+    const taken = this.pending;
+    if (taken.length > 0) this.pending = [];
+    return taken;
+  }
+
+  restore(acks: readonly Ack[]): void {
+    if (acks.length === 0) return;
+    this.pending.push(...acks);
     this.writing ??= this.writeSoon();
   }
 
@@ -27,15 +47,9 @@ export class AckBatch {
   private async writeSoon(): Promise<void> {
     await new Promise(setImmediate);
     while (this.pending.length > 0) {
-      const batch = this.pending;
-      this.pending = [];
-      const pipeline = this.redis.pipeline();
-      // From the tail: jobs finish roughly in fetch order, and the oldest sit at the tail.
-      for (const [working, payload] of batch) pipeline.lrem(working, -1, payload);
+      const batch = this.take();
       try {
-        const replies = (await pipeline.exec()) ?? [];
-        const failed = replies.find(([error]) => error);
-        if (failed) throw failed[0];
+        await this.write(batch);
       } catch (error) {
         // The jobs stay in the working list: they would run again after this process dies.
         this.logger.error({ err: error, jobs: batch.length }, "tracker: could not acknowledge finished jobs");

@@ -1,6 +1,6 @@
 // @kiq/tracker: reliable fetch and orphan recovery for kiq, in gitlab-sidekiq-fetcher's keys.
 
-export { AckBatch } from "./ack-batch.js";
+export type { Ack } from "./ack-batch.js";
 export {
   DEFAULT_MAX_INTERRUPTIONS,
   type Interruption,

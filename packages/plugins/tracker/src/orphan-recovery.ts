@@ -108,7 +108,7 @@ export class OrphanRecovery {
     const scripts = withTrackerScripts(redis);
     for (;;) {
       // Newest first, each pushed to the fetch end: the oldest ends up fetched first, as before.
-      const flat = await scripts.trackerMoveJobs(2, orphan, mine, RECOVERY_BATCH, "newest");
+      const flat = await scripts.trackerMoveJobs(2, orphan, mine, RECOVERY_BATCH, "newest", 0);
       if (flat.length === 0) break;
       for (let i = 1; i < flat.length; i += 2) {
         if (await this.recoverJob(mine, queueKey, flat[i] as string)) report.buried += 1;

@@ -10,7 +10,7 @@
 // crash cannot lose them.
 
 import { FETCH_TIMEOUT, type Fetcher, type FetcherContext, type UnitOfWork } from "@kiq/core";
-import type { AckBatch } from "./ack-batch.js";
+import { type Ack, AckBatch } from "./ack-batch.js";
 import type { TrackerRedis } from "./host-types.js";
 import { requeueJobs, type TrackerScripts, withTrackerScripts } from "./scripts.js";
 import { workingList } from "./working-lists.js";
@@ -23,14 +23,14 @@ export const MAX_FETCH_BATCH = 1000;
 const QUEUE_PREFIX = "queue:";
 
 export interface ReliableFetchOptions {
-  acks: AckBatch;
   /** Jobs fetched ahead of free slots; 0 fetches only what the slots ask for. */
   prefetch: number;
 }
 
 export class ReliableFetch implements Fetcher {
   private readonly popper: TrackerRedis & TrackerScripts;
-  private readonly redis: TrackerRedis;
+  private readonly redis: TrackerRedis & TrackerScripts;
+  private readonly acks: AckBatch;
   private readonly workingLists = new Map<string, string>();
   private readonly buffer: UnitOfWork[] = [];
   private refill: Promise<void> | undefined;
@@ -42,8 +42,9 @@ export class ReliableFetch implements Fetcher {
     private readonly context: FetcherContext,
     private readonly options: ReliableFetchOptions,
   ) {
-    this.redis = context.redis;
+    this.redis = withTrackerScripts(context.redis);
     this.popper = withTrackerScripts(context.popper);
+    this.acks = new AckBatch((acks) => this.writeAcks(acks), context.logger);
     const learnId = () => {
       context.popper.client("ID").then(
         (id) => {
@@ -62,7 +63,6 @@ export class ReliableFetch implements Fetcher {
   }
 
   async retrieveWork(max: number): Promise<UnitOfWork[]> {
-    if (this.closed) return [];
     if (this.buffer.length === 0 && this.refill) {
       await this.refill;
       if (this.refillError !== undefined) {
@@ -71,14 +71,15 @@ export class ReliableFetch implements Fetcher {
         throw error;
       }
     }
-    if (this.buffer.length === 0) await this.fetch(max + this.options.prefetch, true);
+    // After release() it fetches only what is asked (the manager pushes back what comes after quiet).
+    if (this.buffer.length === 0) await this.fetch(this.closed ? max : max + this.options.prefetch, true);
     const works = this.buffer.splice(0, max);
     this.startRefill();
     return works;
   }
 
   acknowledge(work: UnitOfWork): void {
-    this.options.acks.add(this.working(QUEUE_PREFIX + work.queue), work.payload);
+    this.acks.add({ queueKey: QUEUE_PREFIX + work.queue, payload: work.payload });
   }
 
   /** Pushed last-fetched first, so the first-fetched job ends at the tail and is fetched next again. */
@@ -98,14 +99,15 @@ export class ReliableFetch implements Fetcher {
   }
 
   /**
-   * Stops fetching and puts jobs fetched ahead back in their queues. Safe to call more than once:
-   * quiet calls it, and shutdown again once the fetch loop has surely ended.
+   * Stops fetching ahead, puts jobs fetched ahead back in their queues and writes every pending
+   * ack. Safe to call more than once: quiet calls it, and shutdown again once no job runs.
    */
   async release(): Promise<void> {
     this.closed = true;
     await this.refill;
     const ahead = this.buffer.splice(0);
     if (ahead.length > 0) await this.requeue(ahead);
+    await this.acks.flush();
   }
 
   private startRefill(): void {
@@ -123,12 +125,24 @@ export class ReliableFetch implements Fetcher {
   private async fetch(want: number, block: boolean): Promise<void> {
     const keys = this.context.queues.fetchOrder();
     const working = keys.map((key) => this.working(key));
-    const flat = await this.popper.trackerMoveJobs(
-      keys.length * 2,
-      ...keys,
-      ...working,
-      Math.min(want, MAX_FETCH_BATCH),
-    );
+    // Acks ride along; one for a queue not fetched from now (none today) waits for writeAcks.
+    const acks = this.acks.take();
+    const carried = acks.filter((ack) => keys.includes(ack.queueKey));
+    if (carried.length < acks.length) this.acks.restore(acks.filter((ack) => !keys.includes(ack.queueKey)));
+    let flat: string[];
+    try {
+      flat = await this.popper.trackerMoveJobs(
+        keys.length * 2,
+        ...keys,
+        ...working,
+        Math.min(want, MAX_FETCH_BATCH),
+        "oldest",
+        ...ackArgs(keys, carried),
+      );
+    } catch (error) {
+      this.acks.restore(carried);
+      throw error;
+    }
     for (let i = 0; i < flat.length; i += 2) {
       this.buffer.push({
         queue: (flat[i] as string).slice(QUEUE_PREFIX.length),
@@ -142,6 +156,20 @@ export class ReliableFetch implements Fetcher {
     if (job !== null) this.buffer.push({ queue: first.slice(QUEUE_PREFIX.length), payload: job });
   }
 
+  /** Acks no fetch carried: the same script, moving nothing, on the command connection. */
+  private async writeAcks(acks: readonly Ack[]): Promise<void> {
+    const keys = [...new Set(acks.map((ack) => ack.queueKey))];
+    const working = keys.map((key) => this.working(key));
+    await this.redis.trackerMoveJobs(
+      keys.length * 2,
+      ...keys,
+      ...working,
+      0,
+      "oldest",
+      ...ackArgs(keys, acks),
+    );
+  }
+
   private working(queueKey: string): string {
     let key = this.workingLists.get(queueKey);
     if (key === undefined) {
@@ -150,4 +178,11 @@ export class ReliableFetch implements Fetcher {
     }
     return key;
   }
+}
+
+/** ARGV for the move script's acks: their count, then (index of the queue in `keys`, payload) pairs. */
+function ackArgs(keys: readonly string[], acks: readonly Ack[]): (string | number)[] {
+  const args: (string | number)[] = [acks.length];
+  for (const ack of acks) args.push(keys.indexOf(ack.queueKey) + 1, ack.payload);
+  return args;
 }

@@ -7,7 +7,7 @@ import moveJobsLua from "./lua/move-jobs.lua";
 import requeueJobsLua from "./lua/requeue-jobs.lua";
 
 export interface TrackerScripts {
-  /** KEYS: sources then their working lists; ARGV: how many. Returns [source, job, …]. */
+  /** KEYS: sources then their working lists; ARGV: how many, "oldest"/"newest", acks. Returns [source, job, …]. */
   trackerMoveJobs(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<string[]>;
   /** KEYS: "queues", then (working, queue) pairs; ARGV: (held, pushed) pairs. Returns how many went back. */
   trackerRequeueJobs(numKeys: number, ...keysThenArgs: string[]): Promise<number>;

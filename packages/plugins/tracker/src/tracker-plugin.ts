@@ -1,9 +1,8 @@
 // The plugin: `kiq.use(tracker())`. On a worker it replaces the fetch with the reliable fetch, keeps
 // the process' liveness key fresh, and recovers dead processes' jobs at startup and on a timer.
-// Shutdown waits for every ack, then puts jobs fetched ahead back, then deletes the liveness key.
+// Shutdown puts jobs fetched ahead back and waits for every ack, then deletes the liveness key.
 
 import { definePlugin, type Plugin } from "@kiq/core";
-import { AckBatch } from "./ack-batch.js";
 import { Liveness } from "./liveness.js";
 import { OrphanRecovery } from "./orphan-recovery.js";
 import { ReliableFetch } from "./reliable-fetch.js";
@@ -19,10 +18,9 @@ export function tracker(options: TrackerOptions = {}): Plugin {
   return definePlugin("tracker", async (host) => {
     if (host.kind !== "server") return;
     const { redis, logger, identity } = host;
-    const acks = new AckBatch(redis, logger);
     let fetch: ReliableFetch | undefined;
     host.useFetcher((context) => {
-      fetch = new ReliableFetch(context, { acks, prefetch: config.prefetch });
+      fetch = new ReliableFetch(context, { prefetch: config.prefetch });
       return fetch;
     });
     const liveness = new Liveness(
@@ -56,7 +54,6 @@ export function tracker(options: TrackerOptions = {}): Plugin {
     host.on("shutdown", async () => {
       const exit = async () => {
         await fetch?.release();
-        await acks.flush();
         await recovery.unregisterEmpty(fetch?.ownWorkingLists ?? []);
         await liveness.stop();
       };

@@ -1,5 +1,5 @@
 import { Kiq } from "@kiq/core";
-import { AckBatch, heartbeatKey, ReliableFetch, tracker, workingList } from "@kiq/tracker";
+import { heartbeatKey, ReliableFetch, tracker, workingList } from "@kiq/tracker";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeAll, freshRedis, testRedisUrl } from "../../../../test/support/redis.js";
 import { fetcherContext, rubyJob, silent, until } from "./support.js";
@@ -14,10 +14,7 @@ describe("ReliableFetch", () => {
     const redis = await freshRedis();
     await redis.lpush("queue:high", rubyJob("h1", "high"));
     await redis.lpush("queue:default", rubyJob("d1"), rubyJob("d2"));
-    const fetch = new ReliableFetch(fetcherContext(redis, ["high", "default"], ID), {
-      acks: new AckBatch(redis, silent),
-      prefetch: 0,
-    });
+    const fetch = new ReliableFetch(fetcherContext(redis, ["high", "default"], ID), { prefetch: 0 });
     const works = await fetch.retrieveWork(2);
     expect(works).toEqual([
       { queue: "high", payload: rubyJob("h1", "high") },
@@ -31,21 +28,21 @@ describe("ReliableFetch", () => {
   it("acknowledges in batches: finished jobs leave the working list, the others stay", async () => {
     const redis = await freshRedis();
     await redis.lpush("queue:default", ...Array.from({ length: 50 }, (_, i) => rubyJob(`j${i}`)));
-    const acks = new AckBatch(redis, silent);
-    const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), { acks, prefetch: 0 });
+    const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), { prefetch: 0 });
     const works = await fetch.retrieveWork(50);
     expect(await redis.llen(WORKING_DEFAULT)).toBe(50);
-    for (const work of works.slice(0, 49)) fetch.acknowledge(work);
-    await acks.flush();
-    expect(await redis.lrange(WORKING_DEFAULT, 0, -1)).toEqual([rubyJob("j49")]);
+    for (const work of works.slice(0, 40)) fetch.acknowledge(work);
+    await until(async () => (await redis.llen(WORKING_DEFAULT)) === 10); // written on their own
+    await redis.lpush("queue:default", rubyJob("next"));
+    for (const work of works.slice(40, 49)) fetch.acknowledge(work);
+    // …or carried by the next fetch, in the same script.
+    expect((await fetch.retrieveWork(1))[0]?.payload).toBe(rubyJob("next"));
+    expect(await redis.lrange(WORKING_DEFAULT, 0, -1)).toEqual([rubyJob("next"), rubyJob("j49")]);
   });
 
   it("blocks in BLMOVE when the queues are empty and takes a job as soon as it is pushed", async () => {
     const redis = await freshRedis();
-    const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), {
-      acks: new AckBatch(redis, silent),
-      prefetch: 0,
-    });
+    const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), { prefetch: 0 });
     const started = Date.now();
     const fetched = fetch.retrieveWork(5);
     await new Promise((r) => setTimeout(r, 100));
@@ -57,10 +54,7 @@ describe("ReliableFetch", () => {
 
   it("wake() ends the blocking wait without taking a job", async () => {
     const redis = await freshRedis();
-    const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), {
-      acks: new AckBatch(redis, silent),
-      prefetch: 0,
-    });
+    const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), { prefetch: 0 });
     await new Promise((r) => setTimeout(r, 50)); // the popper learns its CLIENT ID
     const started = Date.now();
     const fetched = fetch.retrieveWork(5);
@@ -73,10 +67,7 @@ describe("ReliableFetch", () => {
   it("requeue puts jobs back at the fetch end in fetch order, and never pushes one it no longer holds", async () => {
     const redis = await freshRedis();
     await redis.lpush("queue:default", rubyJob("a"), rubyJob("b"), rubyJob("c"));
-    const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), {
-      acks: new AckBatch(redis, silent),
-      prefetch: 0,
-    });
+    const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), { prefetch: 0 });
     const works = await fetch.retrieveWork(3);
     expect(works.map((w) => JSON.parse(w.payload).jid)).toEqual(["a", "b", "c"]);
     await redis.lrem(WORKING_DEFAULT, 1, rubyJob("b")); // as if a recoverer had taken it
@@ -89,19 +80,19 @@ describe("ReliableFetch", () => {
   it("prefetches ahead into the working list and release() puts those jobs back in order", async () => {
     const redis = await freshRedis();
     await redis.lpush("queue:default", ...["a", "b", "c", "d", "e"].map((j) => rubyJob(j)));
-    const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), {
-      acks: new AckBatch(redis, silent),
-      prefetch: 3,
-    });
+    const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), { prefetch: 3 });
     const first = await fetch.retrieveWork(1);
     expect(first.map((w) => JSON.parse(w.payload).jid)).toEqual(["a"]);
     await until(async () => (await redis.llen(WORKING_DEFAULT)) === 4);
     expect((await fetch.retrieveWork(1)).map((w) => JSON.parse(w.payload).jid)).toEqual(["b"]);
     await fetch.release();
-    expect(await fetch.retrieveWork(1)).toEqual([]);
     expect(await redis.lrange(WORKING_DEFAULT, 0, -1)).toEqual([rubyJob("b"), rubyJob("a")]);
     const queue = await redis.lrange("queue:default", 0, -1);
     expect(queue.map((j) => JSON.parse(j).jid)).toEqual(["e", "d", "c"]); // c is fetched next
+    // Released, it fetches only what is asked: nothing ahead any more.
+    expect((await fetch.retrieveWork(1)).map((w) => JSON.parse(w.payload).jid)).toEqual(["c"]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await redis.llen("queue:default")).toBe(2);
   });
 });
 
@@ -156,5 +147,22 @@ describe("kiq.use(tracker())", () => {
     expect([...queue].sort()).toEqual([...jobs].sort());
     expect(queue.map((j) => JSON.parse(j).jid).reverse()).toEqual(["a", "b", "c", "d", "e"]);
     expect(await redis.zcard("retry")).toBe(0);
+  });
+
+  it("stops promptly with free slots and jobs fetched ahead (quiet while the fetch loop runs)", async () => {
+    const redis = await freshRedis();
+    let ran = 0;
+    const kiq = new Kiq({ url: testRedisUrl(), concurrency: 5, logger: silent }).use(
+      tracker({ prefetch: 5 }),
+    );
+    kiq.register({ className: "SlowJob", options: {}, perform: () => void (ran += 1) });
+    await redis.lpush("queue:default", ...Array.from({ length: 300 }, (_, i) => rubyJob(`j${i}`)));
+    await kiq.start();
+    await until(() => ran > 50);
+    const stopping = Date.now();
+    await kiq.stop();
+    expect(Date.now() - stopping).toBeLessThan(3000);
+    expect(ran + (await redis.llen("queue:default"))).toBe(300);
+    expect(await redis.keys("working:*")).toEqual([]);
   });
 });

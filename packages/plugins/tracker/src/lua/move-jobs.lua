@@ -1,8 +1,12 @@
--- Moves up to ARGV[1] jobs from each source list into its working list, sources tried in order,
--- from the tail (the FIFO end: oldest first) or, with ARGV[2] = 'newest', from the head.
--- KEYS = source1..sourceN, working1..workingN. Returns {source1, job1, source2, job2, ...}.
--- One script, so a job is always in exactly one list.
+-- Acknowledges finished jobs, then moves up to ARGV[1] jobs from each source list into its working
+-- list, sources tried in order, from the tail (the FIFO end: oldest first) or, with ARGV[2] =
+-- 'newest', from the head. KEYS = source1..sourceN, working1..workingN; ARGV[3] = the number of
+-- acks, then (i, job) pairs: LREM job from working list i (from the tail, where the oldest wait).
+-- Returns {source1, job1, source2, job2, ...}. One script, so a job is always in exactly one list.
 local n = #KEYS / 2
+for j = 1, tonumber(ARGV[3]) do
+  redis.call('LREM', KEYS[n + tonumber(ARGV[2 + 2 * j])], -1, ARGV[3 + 2 * j])
+end
 local want = tonumber(ARGV[1])
 local pop = ARGV[2] == 'newest' and 'LPOP' or 'RPOP'
 local out = {}
