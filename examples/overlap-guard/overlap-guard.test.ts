@@ -7,20 +7,13 @@ import { CronPoller, CronStore } from "@kiq/cron";
 import pino from "pino";
 import { afterAll, afterEach, expect, it } from "vitest";
 import { capturingLogger } from "../../packages/plugins/unique-jobs/test/support/log-lines.js";
+import { eventually } from "../../packages/plugins/unique-jobs/test/support/workers.js";
 import { closeAll, freshRedis, testRedisUrl } from "../../test/support/redis.js";
 import { inventoryWorker, OVERLAP_GUARD } from "./overlap-guard.js";
 
 /** Longer than the 1-second wait a skipped tick spends. */
 const TASK_MS = 1800;
 let stop: (() => Promise<void>) | undefined;
-
-async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 8000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 afterEach(async () => {
   await stop?.();
@@ -55,12 +48,12 @@ it("a tick that finds the task running is logged and skipped; the runs never ove
   );
 
   await ticks.enqueueNow("sync-inventory");
-  await until(() => running === 1);
+  await eventually(() => running === 1);
   await ticks.enqueueNow("sync-inventory"); // the task is still running
-  await until(() => lines.some((line) => line.msg.startsWith("Skipping job with id")));
+  await eventually(() => lines.some((line) => line.msg.startsWith("Skipping job with id")));
   expect(running).toBe(1);
-  await until(() => runs === 1);
+  await eventually(() => runs === 1);
   await ticks.enqueueNow("sync-inventory"); // after it finished: runs
-  await until(() => runs === 2);
+  await eventually(() => runs === 2);
   expect(maxRunning).toBe(1);
 });

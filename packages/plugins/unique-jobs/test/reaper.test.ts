@@ -9,13 +9,13 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { closeAll, freshRedis, testRedisUrl } from "../../../../test/support/redis.js";
 import { runRubyScript } from "../../../../test/support/ruby.js";
 import { REAPER_KEY, reap, uniqueJobs } from "../src/index.js";
+import { stopWorkers, track } from "./support/workers.js";
 
 const SIDEKIQ_VERSION = 8;
 const SETTINGS = { reaperCount: 1000, reaperTimeout: 10 };
 const HOUR_S = 3600;
 const D = (name: string) => `uniquejobs:${name.padEnd(12, "0")}`;
 const KEPT = ["queued", "scheduled", "retried", "running", "recent"].map(D);
-const workers: Kiq[] = [];
 
 function job(digest: string, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({
@@ -57,9 +57,7 @@ async function left(redis: Redis): Promise<string[]> {
   return (await redis.zrange("uniquejobs:digests", 0, -1)).sort();
 }
 
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((kiq) => kiq.stop()));
-});
+afterEach(stopWorkers);
 afterAll(closeAll);
 
 describe("reap", () => {
@@ -139,8 +137,7 @@ describe("the reaper on a worker", () => {
       jobs: [defineJob("UJ", () => {})],
     });
     kiq.use(uniqueJobs(options));
-    workers.push(kiq);
-    return kiq;
+    return track(kiq);
   }
 
   it("registers under uniquejobs:reaper, reaps at startup, and unregisters at stop", async () => {
@@ -163,7 +160,7 @@ describe("the reaper on a worker", () => {
     await worker({ reaper: false }).start();
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await redis.zcard("uniquejobs:digests")).toBe(KEPT.length + 2);
-    await Promise.all(workers.splice(0).map((kiq) => kiq.stop()));
+    await stopWorkers();
     expect(await redis.exists(REAPER_KEY)).toBe(1);
   });
 });

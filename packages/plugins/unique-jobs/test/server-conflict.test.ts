@@ -9,25 +9,14 @@ import { closeAll, freshRedis, testRedisUrl } from "../../../../test/support/red
 import { uniqueJobs } from "../src/index.js";
 import { rescheduledJob } from "../src/strategies.js";
 import { capturingLogger } from "./support/log-lines.js";
+import { eventually, stopWorkers, track } from "./support/workers.js";
 
 const SIDEKIQ_VERSION = 8;
 /** Longer than the gem's 1-second minimum wait, so the duplicate's wait runs out. */
 const RUN_MS = 2500;
-const EVENTUALLY_MS = 8000;
 const STRATEGIES = ["log", "raise", "reject", "reschedule"] as const;
-const workers: Kiq[] = [];
 
-async function eventually(check: () => Promise<boolean> | boolean): Promise<void> {
-  const deadline = Date.now() + EVENTUALLY_MS;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((kiq) => kiq.stop()));
-});
+afterEach(stopWorkers);
 afterAll(closeAll);
 
 describe("server conflict strategies", () => {
@@ -64,7 +53,7 @@ describe("server conflict strategies", () => {
     const { logger, lines } = capturingLogger();
     const kiq = new Kiq({ url: testRedisUrl(), queues: ["w"], concurrency: 10, timeout: 1, logger, jobs });
     kiq.use(uniqueJobs());
-    workers.push(kiq);
+    track(kiq);
     await kiq.start();
     // The second until_and_while_executing job can be queued once the first has started (D released).
     await eventually(() => ran.until_and_while === 1);
