@@ -80,8 +80,14 @@ export async function resolveConflict(
   const fields = { jid, class: item.class, lock_digest: digest };
   switch (strategy) {
     case undefined:
-    case "replace":
-      host.logger.debug(fields, `unique-jobs: lock held elsewhere, job ${jid} dropped`);
+    case "replace": // replace found no job to replace
+      // The gem's null strategy is silent; kiq says what happened, once per job, at info.
+      host.logger.info(
+        fields,
+        conflict.side === "client"
+          ? "unique-jobs: duplicate not pushed"
+          : "unique-jobs: lock held elsewhere, job skipped",
+      );
       return;
     case "log":
       host.logger.info(

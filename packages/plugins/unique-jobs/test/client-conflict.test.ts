@@ -5,10 +5,10 @@
 import { Client } from "@kiq/core";
 import type { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
+import { capturedLogger } from "../../../../test/support/captured-logger.js";
 import { closeAll, freshRedis } from "../../../../test/support/redis.js";
 import { runRubyScript } from "../../../../test/support/ruby.js";
 import { UniqueConflictError, uniqueJobs } from "../src/index.js";
-import { capturingLogger } from "./support/log-lines.js";
 
 const SIDEKIQ_VERSION = 8;
 const SCHEDULE_IN_S = 5;
@@ -28,7 +28,7 @@ function rubyPush(push: unknown[], define?: Record<string, unknown>): Promise<Ru
 }
 
 function nodeClient(redis: Redis, options?: Parameters<typeof uniqueJobs>[0]) {
-  const { logger, lines } = capturingLogger();
+  const { logger, lines } = capturedLogger("debug");
   const client = new Client({ redis, sidekiqVersion: SIDEKIQ_VERSION, logger }).use(uniqueJobs(options));
   return { client, lines };
 }
@@ -197,6 +197,6 @@ describe("client conflict strategies", () => {
     const { client, lines } = nodeClient(redis);
     await client.push({ ...JOB, on_conflict: "shrug" });
     expect(await client.push({ ...JOB, on_conflict: "shrug" })).toBeNull();
-    expect(lines.some((line) => line.msg.includes("no conflict strategy named shrug"))).toBe(true);
+    expect(lines.some((line) => String(line.msg).includes("no conflict strategy named shrug"))).toBe(true);
   });
 });

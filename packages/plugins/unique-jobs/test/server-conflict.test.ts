@@ -5,10 +5,10 @@
 
 import { Client, defineJob, Kiq } from "@kiq/core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { capturedLogger } from "../../../../test/support/captured-logger.js";
 import { closeAll, freshRedis, testRedisUrl } from "../../../../test/support/redis.js";
 import { uniqueJobs } from "../src/index.js";
 import { rescheduledJob } from "../src/strategies.js";
-import { capturingLogger } from "./support/log-lines.js";
 import { eventually, stopWorkers, track } from "./support/workers.js";
 
 const SIDEKIQ_VERSION = 8;
@@ -50,7 +50,7 @@ describe("server conflict strategies", () => {
     await client.push(untilAndWhile);
     const queued = await redis.lrange("queue:w", 0, -1);
 
-    const { logger, lines } = capturingLogger();
+    const { logger, lines } = capturedLogger("debug");
     const kiq = new Kiq({ url: testRedisUrl(), queues: ["w"], concurrency: 10, timeout: 1, logger, jobs });
     kiq.use(uniqueJobs());
     track(kiq);
@@ -84,7 +84,7 @@ describe("server conflict strategies", () => {
     expect(
       lines.some((line) =>
         /^Skipping job with id \(\w{24}\) because lock_digest: \(uniquejobs:\w+:RUN\) already exists$/.test(
-          line.msg,
+          String(line.msg),
         ),
       ),
     ).toBe(true);
