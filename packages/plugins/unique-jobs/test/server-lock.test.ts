@@ -116,4 +116,25 @@ describe("server release", () => {
     await eventually(async () => ran === 1 && (await redis.zcard("uniquejobs:digests")) === 0);
     expect(await redis.keys("uniquejobs:*:LOCKED")).toEqual([]);
   });
+
+  it("until_and_while_executing: a job whose D another jid holds is not run (the gem's unlock_failed)", async () => {
+    const redis = await freshRedis();
+    let ran = 0;
+    const client = new Client({ redis, sidekiqVersion: SIDEKIQ_VERSION }).use(uniqueJobs());
+    const job = { class: "UW", queue: "parked", args: [1], lock: "until_and_while_executing" };
+    await client.push(job);
+    const payload = String(await redis.rpop("queue:parked"));
+    const digest = String(JSON.parse(payload).lock_digest);
+    // Its lock was lost (say, expired) and a duplicate took it.
+    await redis.del(digest, `${digest}:LOCKED`);
+    await redis.zrem("uniquejobs:digests", digest);
+    const other = await client.push(job);
+    await redis.del("queue:parked");
+    await startWorker([defineJob("UW", () => void ran++)]);
+    await redis.lpush("queue:u", payload);
+    await eventually(async () => (await redis.llen("queue:u")) === 0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(ran).toBe(0);
+    expect(await redis.hkeys(`${digest}:LOCKED`)).toEqual([other]);
+  });
 });
