@@ -5,7 +5,19 @@ import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { jobStats } from "../../../docs/examples/job-stats-plugin.js";
 import { freshRedis, testRedisUrl } from "../../../test/support/redis.js";
-import { Client, defineJob, definePlugin, generateJid, type JobContext, Kiq } from "../src/index.js";
+import {
+  Client,
+  DeadSet,
+  defineJob,
+  definePlugin,
+  generateJid,
+  type JobContext,
+  Kiq,
+  Queue,
+  type ReleaseReason,
+  RetrySet,
+  ScheduledSet,
+} from "../src/index.js";
 import { eventually, startWorker, stopWorkers } from "./worker-helpers.js";
 
 let redis: Redis;
@@ -173,5 +185,73 @@ describe("a client plugin", () => {
     );
     await client.close();
     expect(await redis.dbsize()).toBe(0);
+  });
+});
+
+describe("job releases", () => {
+  function listening(): { client: Client; released: [string, ReleaseReason][] } {
+    const released: [string, ReleaseReason][] = [];
+    const client = new Client({ redis, sidekiqVersion: 7 }).use(
+      definePlugin("holder", (host) =>
+        host.onJobReleased((payload, reason) => void released.push([payload, reason])),
+      ),
+    );
+    return { client, released };
+  }
+
+  it("the API, built from a Client, announces each job it deletes or kills, as stored", async () => {
+    const { client, released } = listening();
+    await client.push({ class: "A", args: [] }); // installs the plugin
+    const [a, b, c, d, e] = [raw("A"), raw("B"), raw("C"), raw("D"), raw("E")];
+    await redis.lpush("queue:q", a, b);
+    await redis.zadd("schedule", 1, c, 2, d);
+    await redis.zadd("retry", 1, e);
+    const job = await new Queue(client, "q").findJob(JSON.parse(a).jid);
+    expect(await job?.delete()).toBe(true);
+    expect(await job?.delete()).toBe(false); // gone: not announced twice
+    await new Queue(client, "q").clear();
+    const scheduled = new ScheduledSet(client);
+    expect(await (await scheduled.findJob(JSON.parse(c).jid))?.delete()).toBe(true);
+    await scheduled.clear();
+    expect(await (await new RetrySet(client).findJob(JSON.parse(e).jid))?.kill()).toBe(true);
+    await new DeadSet(client).clear();
+    expect(released).toEqual([
+      [a, "deleted"],
+      [b, "deleted"],
+      [c, "deleted"],
+      [d, "deleted"],
+      [e, "dead"],
+      [e, "deleted"],
+    ]);
+  });
+
+  it("an API object built from { redis } announces nothing, even with a Client listening", async () => {
+    const { client, released } = listening();
+    await client.push({ class: "A", args: [] });
+    await new Queue({ redis, sidekiqVersion: 7 }, "default").clear();
+    expect(released).toEqual([]);
+  });
+
+  it("a worker announces a job that dies as dead, with the dead set's string, before its death handlers", async () => {
+    const order: string[] = [];
+    const payloads: string[] = [];
+    const holder = definePlugin("holder", (host) => {
+      host.onJobReleased((payload, reason) => {
+        order.push(reason);
+        payloads.push(payload);
+      });
+      if (host.kind === "server") host.onDeath(() => void order.push("death handler"));
+    });
+    const kiq = new Kiq({
+      url: testRedisUrl(),
+      logger: pino({ level: "silent" }),
+      jobs: [defineJob("Dies", () => Promise.reject(new Error("no")))],
+    }).use(holder);
+    await kiq.start();
+    await redis.lpush("queue:default", raw("Dies", 0));
+    await eventually(() => order.length === 2);
+    await kiq.stop();
+    expect(order).toEqual(["dead", "death handler"]);
+    expect(payloads).toEqual(await redis.zrange("dead", 0, -1));
   });
 });

@@ -194,6 +194,7 @@ export class Kiq {
       logger: this.logger,
       maxRetries: this.options.maxRetries,
       deathHandlers: this.deathHandlers,
+      releases: this.pushClient.releases,
     });
     const processor = new Processor({
       redis,

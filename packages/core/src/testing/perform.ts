@@ -35,15 +35,8 @@ export async function performJob(job: CapturedJob, definition: JobDefinition): P
     await runInJobContext(context, () => definition.perform(context, job.args));
   };
   if (middleware.size === 0) return perform();
-  await middleware.run(
-    {
-      job: context,
-      item: job,
-      queue: job.queue,
-      definition,
-      payload: generateJson(job, "job"),
-      bindLog: (fields) => context.logger.setBindings(fields),
-    },
-    perform,
-  );
+  // No stored string in test runs: the job as the client would have written it.
+  const payload = generateJson(job, "job");
+  const bindLog = (fields: Record<string, unknown>) => context.logger.setBindings(fields);
+  await middleware.run({ job: context, item: job, queue: job.queue, definition, payload, bindLog }, perform);
 }
