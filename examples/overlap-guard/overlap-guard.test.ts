@@ -48,11 +48,8 @@ it("a tick that finds the task running is logged and skipped; the runs never ove
 
   const store = new CronStore(redis);
   expect((await store.find("sync-inventory"))?.message).toMatchObject(OVERLAP_GUARD);
-  const ticks = new CronPoller(
-    redis,
-    store,
-    new Client({ redis, sidekiqVersion: 7, logger: pino({ level: "silent" }) }),
-  );
+  const client = new Client({ redis, sidekiqVersion: 7, logger: pino({ level: "silent" }) });
+  const ticks = new CronPoller(store, (item) => client.push(item));
 
   await ticks.enqueueNow("sync-inventory");
   await until(() => running === 1);

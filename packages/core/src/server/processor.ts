@@ -25,7 +25,7 @@ export interface ServerContext {
   item: JobItem;
   queue: string;
   definition: JobDefinition;
-  /** The job exactly as fetched: what a middleware writes back (to the dead set, a queue) keeps these bytes. */
+  /** The job exactly as fetched, for a middleware that moves it elsewhere (unchanged) instead of running it. */
   payload: string;
   /**
    * Adds fields to every log line of this job: its logger (`job.logger`) and the worker's own

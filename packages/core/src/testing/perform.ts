@@ -36,7 +36,15 @@ export async function performJob(job: CapturedJob, definition: JobDefinition): P
   };
   if (middleware.size === 0) return perform();
   // No stored string in test runs: the job as the client would have written it.
-  const payload = generateJson(job, "job");
-  const bindLog = (fields: Record<string, unknown>) => context.logger.setBindings(fields);
-  await middleware.run({ job: context, item: job, queue: job.queue, definition, payload, bindLog }, perform);
+  await middleware.run(
+    {
+      job: context,
+      item: job,
+      queue: job.queue,
+      definition,
+      payload: generateJson(job, "job"),
+      bindLog: (fields) => context.logger.setBindings(fields),
+    },
+    perform,
+  );
 }
