@@ -1,4 +1,4 @@
-// Plugin packages may import only @kiq/core's public entry points (and @kiq/core/testing): biome.json's override for
+// Plugin packages may import only @kiq/core's public entry points (@kiq/core, @kiq/core/testing): biome.json's override for
 // packages/plugins/** enforces it. This checks the rule itself, on probe files laid out as a
 // plugin package would be, with the repository's own biome.json.
 
