@@ -11,6 +11,7 @@ import {
   defineJob,
   definePlugin,
   generateJid,
+  type JobContext,
   Kiq,
   Queue,
   type ReleaseReason,
@@ -101,6 +102,46 @@ describe("a server plugin", () => {
     await kiq.stop();
     expect(released).toEqual(["recovered Orphan"]);
     expect(JSON.parse((await redis.lindex("queue:elsewhere", 0)) as string).pushed_by).toBe("node");
+  });
+
+  it("binds fields into every log line of a job and hands middleware the stored payload", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const payloads: string[] = [];
+    const tagger = definePlugin("tagger", (host) => {
+      if (host.kind !== "server") return;
+      host.serverMiddleware.use(async ({ item, payload, bindLog }, next) => {
+        payloads.push(payload);
+        bindLog({ tenant: item.args[0] });
+        if (item.class !== "Skip") await next();
+      });
+    });
+    const kiq = new Kiq({
+      url: testRedisUrl(),
+      logger,
+      jobs: [
+        defineJob("Says", function (this: JobContext) {
+          this.logger.info("inside");
+        }),
+        defineJob("Skip", () => {
+          throw new Error("not run");
+        }),
+        defineJob("Fails", () => Promise.reject(new Error("no"))),
+      ],
+    }).use(tagger);
+    await kiq.start();
+    const stored = '{"class":"Says","args":["acme"],"jid":"aaaaaaaaaaaaaaaaaaaaaaaa","retry":false,"x":1.0}';
+    await redis.lpush("queue:default", stored);
+    await redis.lpush("queue:default", stored.replace("Says", "Skip").replace("acme", "beta"));
+    await redis.lpush("queue:default", stored.replace("Says", "Fails").replace("acme", "gamma"));
+    await eventually(() => lines.some((line) => line.msg === "fail"));
+    await kiq.stop();
+    expect(payloads[0]).toBe(stored);
+    const about = (msg: string) => lines.filter((line) => line.msg === msg).map((line) => line.tenant);
+    expect(about("inside")).toEqual(["acme"]);
+    expect(about("done")).toEqual(["acme"]);
+    expect(about("skipped")).toEqual(["beta"]);
+    expect(about("fail")).toEqual(["gamma"]);
   });
 
   it("refuses a second fetch strategy, naming the plugin", async () => {

@@ -36,6 +36,15 @@ export async function performJob(job: CapturedJob, definition: JobDefinition): P
   };
   if (middleware.size === 0) return perform();
   // No stored string in test runs: the job as the client would have written it.
-  const payload = generateJson(job, "job");
-  await middleware.run({ job: context, item: job, queue: job.queue, definition, payload }, perform);
+  await middleware.run(
+    {
+      job: context,
+      item: job,
+      queue: job.queue,
+      definition,
+      payload: generateJson(job, "job"),
+      bindLog: (fields) => context.logger.setBindings(fields),
+    },
+    perform,
+  );
 }
