@@ -9,7 +9,7 @@
 import { Payload, type PluginHost, type ReleaseReason } from "@kiq/core";
 import { runDigest } from "./lock-keys.js";
 import type { ScriptRedis } from "./lock-script.js";
-import { isLockType, type LockType, locksOnClient } from "./lock-type.js";
+import { type LockType, locksOnClient, lockTypeOf } from "./lock-type.js";
 import { lock, lockLimit, unlock } from "./locksmith.js";
 import { prepareItem, type UniqueItem } from "./prepare.js";
 import type { UniqueConfig } from "./unique-config.js";
@@ -32,8 +32,8 @@ function releasedJob(payload: string, config: UniqueConfig): Released | undefine
   } catch {
     return undefined;
   }
-  const type = item.lock;
-  if (!isLockType(type) || typeof item.jid !== "string") return undefined;
+  const type = lockTypeOf(item.lock);
+  if (!type || typeof item.jid !== "string") return undefined;
   const stored = typeof item.lock_digest === "string" ? item.lock_digest : prepareItem({ ...item }, config);
   // A retried while_executing job carries the D:RUN digest (the gem appends it in the item).
   const digest = stored.endsWith(":RUN") ? stored.slice(0, -":RUN".length) : stored;

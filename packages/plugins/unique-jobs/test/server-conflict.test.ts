@@ -23,7 +23,7 @@ describe("server conflict strategies", () => {
   it("each strategy acts on the duplicate that could not take D:RUN; one of each pair runs", async () => {
     const redis = await freshRedis();
     const ran: Record<string, number> = {};
-    const jobs = [...STRATEGIES, "until_and_while"].map((name) =>
+    const jobs = [...STRATEGIES, "until_and_while", "reject_alias"].map((name) =>
       defineJob(`W_${name}`, async () => {
         ran[name] = (ran[name] ?? 0) + 1;
         await new Promise((resolve) => setTimeout(resolve, RUN_MS));
@@ -40,6 +40,9 @@ describe("server conflict strategies", () => {
           on_conflict: strategy,
         });
     }
+    // The gem's while_executing_reject: while_executing whose server strategy is always reject.
+    for (let i = 0; i < 2; i++)
+      await client.push({ class: "W_reject_alias", queue: "w", args: [1], lock: "while_executing_reject" });
     const untilAndWhile = {
       class: "W_until_and_while",
       queue: "w",
@@ -61,14 +64,15 @@ describe("server conflict strategies", () => {
     expect(second).toBeTypeOf("string");
     const stored = (className: string) => queued.filter((job) => JSON.parse(job).class === className);
 
-    await eventually(async () => (await redis.zcard("dead")) === 2 && (await redis.zcard("retry")) === 1);
-    await eventually(() => Object.values(ran).reduce((a, b) => a + b, 0) === 5);
-    expect(ran).toEqual({ log: 1, raise: 1, reject: 1, reschedule: 1, until_and_while: 1 });
+    await eventually(async () => (await redis.zcard("dead")) === 3 && (await redis.zcard("retry")) === 1);
+    await eventually(() => Object.values(ran).reduce((a, b) => a + b, 0) === 6);
+    expect(ran).toEqual({ log: 1, raise: 1, reject: 1, reschedule: 1, until_and_while: 1, reject_alias: 1 });
 
     // reject: the stored string itself, for both lock types
     const dead = await redis.zrange("dead", 0, -1);
     expect(dead.filter((job) => stored("W_reject").includes(job))).toHaveLength(1);
     expect(dead.map((job) => JSON.parse(job).jid)).toContain(second);
+    expect(dead.filter((job) => JSON.parse(job).class === "W_reject_alias")).toHaveLength(1);
     // raise: failed with the conflict, so it is retried
     const [retried] = await redis.zrange("retry", 0, -1);
     expect(JSON.parse(String(retried))).toMatchObject({
