@@ -220,6 +220,18 @@ export class CronStore {
     return (replies ?? []).some(([, n]) => Number(n) > 0);
   }
 
+  /**
+   * 2.x's `destroy_removed_jobs`, run when the schedule file is loaded: jobs the file once created
+   * (`source: schedule`, in any namespace read) whose name it no longer has are destroyed; jobs
+   * created otherwise are kept. Returns the names destroyed.
+   */
+  async destroyRemovedScheduleJobs(scheduled: string[]): Promise<string[]> {
+    const keep = new Set(scheduled);
+    const removed = (await this.all("*")).filter((job) => job.source === "schedule" && !keep.has(job.name));
+    for (const job of removed) await this.destroy(job.name, job.namespace);
+    return removed.map((job) => job.name);
+  }
+
   /** jid history, newest first: `{jid, enqueued}` as sidekiq-cron stores it (jid null when a middleware stopped the push). */
   async jidHistory(name: string, namespace?: string): Promise<{ jid: string | null; enqueued: string }[]> {
     const items = await this.redis.lrange(this.keys(name, namespace).jidHistory, 0, -1);
