@@ -476,7 +476,7 @@ describe("retry payloads against the ones Ruby recorded", () => {
       expect(shape(kiq)).toEqual(shape(ruby));
       expect(decodeBacktrace(kiq.error_backtrace)).toHaveLength(3); // backtrace: 3, as Ruby kept 3 frames
       expect(kiq.error_backtrace.endsWith("\n")).toBe(version === 6); // MIME Base64 before 7.2.1, strict after
-    expect(ruby.error_backtrace.endsWith("\n")).toBe(version === 6);
+      expect(ruby.error_backtrace.endsWith("\n")).toBe(version === 6);
     },
   );
 });

@@ -13,6 +13,11 @@ export interface SidekiqConfig {
   timeout?: number;
   tag?: string;
   labels?: string[];
+  /**
+   * kiq's own key: run with the reliable fetch of @kiq/tracker (as `kiq worker --reliable`); a
+   * mapping turns it on with those tracker options (`heartbeat_ttl: 20` → `{ heartbeatTtl: 20 }`).
+   */
+  reliable?: boolean | Record<string, unknown>;
 }
 
 export function loadSidekiqConfig(
@@ -36,6 +41,7 @@ export function loadSidekiqConfig(
     timeout: optionalNumber(merged.timeout, "timeout", path),
     tag: merged.tag === undefined ? undefined : String(merged.tag),
     labels: Array.isArray(merged.labels) ? merged.labels.map(String) : undefined,
+    reliable: optionalSwitch(merged.reliable, "reliable", path),
   };
 }
 
@@ -49,6 +55,23 @@ function parseQueues(value: unknown, path: string): QueueWeight[] {
     }
     return { name, weight: parsed };
   });
+}
+
+/** true/false, or a mapping of options with Ruby's snake_case keys made camelCase. */
+function optionalSwitch(
+  value: unknown,
+  key: string,
+  path: string,
+): boolean | Record<string, unknown> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "boolean") return value;
+  if (typeof value === "object" && !Array.isArray(value)) {
+    const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [camel(k), v]));
+  }
+  throw new KiqError(
+    `${path}: ${key} must be true, false or a mapping of options, got ${JSON.stringify(value)}`,
+  );
 }
 
 function optionalNumber(value: unknown, key: string, path: string): number | undefined {

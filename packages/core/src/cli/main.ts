@@ -11,13 +11,15 @@ import { workerCommand } from "./worker-command.js";
 const USAGE = `usage: kiq <command> [options]
 
   kiq worker -r FILE… [-q NAME[,WEIGHT]]… [-c N] [-t SECONDS] [-g TAG] [-C config/sidekiq.yml]
-             [--sidekiq-version 6|7|8] [--redis URL]
+             [--sidekiq-version 6|7|8] [--redis URL] [--reliable]
   kiq enqueue CLASS 'JSON_ARGS' [-q QUEUE] [--in SECONDS] [--redis URL]
   kiq stats [--redis URL]
   kiq cron list | enable NAME | disable NAME | enqueue NAME | delete NAME | migrate
            [--layout 1.x|2.x] [--namespace NS] [--redis URL]      (with @kiq/cron installed)
 
-Redis comes from --redis, else REDIS_URL, else redis://127.0.0.1:6379.`;
+Redis comes from --redis, else REDIS_URL, else redis://127.0.0.1:6379.
+--reliable (or \`reliable: true\` in sidekiq.yml) fetches with @kiq/tracker: a job whose process
+dies mid-job is run again instead of lost.`;
 
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   worker: workerCommand,

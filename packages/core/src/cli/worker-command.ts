@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { KiqError } from "../errors.js";
+import type { Plugin } from "../plugin/plugin.js";
 import { Kiq } from "../server/kiq.js";
 import { parseQueueArg } from "../server/queues.js";
 import type { SidekiqVersion } from "../wire/types.js";
@@ -23,6 +24,7 @@ export async function workerCommand(args: string[]): Promise<void> {
       environment: { type: "string", short: "e" },
       "sidekiq-version": { type: "string" },
       redis: { type: "string" },
+      reliable: { type: "boolean" },
     },
     strict: true,
   });
@@ -38,10 +40,31 @@ export async function workerCommand(args: string[]): Promise<void> {
     sidekiqVersion: sidekiqVersion(values["sidekiq-version"]),
   });
   if (!values.require?.length) throw new KiqError("kiq worker needs at least one -r FILE that exports jobs");
+  const reliable = values.reliable ? (config.reliable ?? true) : config.reliable;
+  if (reliable) kiq.use(await loadTracker(reliable === true ? {} : reliable));
   await loadJobFiles(kiq, values.require);
   await kiq.run();
   // Interrupted handlers may still hold timers or sockets; their jobs are back in Redis, so leave.
   process.exit(0);
+}
+
+/** The reliable fetch lives in @kiq/tracker, an optional package: loaded only when asked for. */
+const TRACKER_PACKAGE = "@kiq/tracker";
+
+async function loadTracker(options: Record<string, unknown>): Promise<Plugin> {
+  let tracker: unknown;
+  try {
+    // A variable specifier: the bundler must not pull the plugin into core.
+    ({ tracker } = (await import(TRACKER_PACKAGE)) as { tracker?: unknown });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "ERR_MODULE_NOT_FOUND" && String((error as Error).message).includes(TRACKER_PACKAGE)) {
+      throw new KiqError(`--reliable needs the ${TRACKER_PACKAGE} package: npm install ${TRACKER_PACKAGE}`);
+    }
+    throw error;
+  }
+  if (typeof tracker !== "function") throw new KiqError(`${TRACKER_PACKAGE} does not export tracker()`);
+  return (tracker as (options: Record<string, unknown>) => Plugin)(options);
 }
 
 function integer(text: string, flag: string): number {

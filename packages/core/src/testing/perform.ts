@@ -6,6 +6,7 @@ import { type Logger, pino } from "pino";
 import { Chain } from "../middleware/chain.js";
 import { type JobContext, type JobDefinition, runInJobContext } from "../server/job.js";
 import type { ServerContext } from "../server/processor.js";
+import { generateJson } from "../wire/json.js";
 import type { CapturedJob } from "./captured-job.js";
 
 /** What Testing.middleware and Testing.logger set for every drained or inline run. */
@@ -34,5 +35,16 @@ export async function performJob(job: CapturedJob, definition: JobDefinition): P
     await runInJobContext(context, () => definition.perform(context, job.args));
   };
   if (middleware.size === 0) return perform();
-  await middleware.run({ job: context, item: job, queue: job.queue, definition }, perform);
+  // No stored string in test runs: the job as the client would have written it.
+  await middleware.run(
+    {
+      job: context,
+      item: job,
+      queue: job.queue,
+      definition,
+      payload: generateJson(job, "job"),
+      bindLog: (fields) => context.logger.setBindings(fields),
+    },
+    perform,
+  );
 }

@@ -1,0 +1,160 @@
+import { Kiq } from "@kiq/core";
+import { AckBatch, heartbeatKey, ReliableFetch, tracker, workingList } from "@kiq/tracker";
+import { afterAll, describe, expect, it } from "vitest";
+import { closeAll, freshRedis, testRedisUrl } from "../../../../test/support/redis.js";
+import { fetcherContext, rubyJob, silent, until } from "./support.js";
+
+afterAll(closeAll);
+
+const ID = "node:1:abcdef012345";
+const WORKING_DEFAULT = `working:queue:default:${ID}`;
+
+describe("ReliableFetch", () => {
+  it("moves jobs from the queues, in strict order, into the working list and returns them byte for byte", async () => {
+    const redis = await freshRedis();
+    await redis.lpush("queue:high", rubyJob("h1", "high"));
+    await redis.lpush("queue:default", rubyJob("d1"), rubyJob("d2"));
+    const fetch = new ReliableFetch(fetcherContext(redis, ["high", "default"], ID), {
+      acks: new AckBatch(redis, silent),
+      prefetch: 0,
+    });
+    const works = await fetch.retrieveWork(2);
+    expect(works).toEqual([
+      { queue: "high", payload: rubyJob("h1", "high") },
+      { queue: "default", payload: rubyJob("d1") },
+    ]);
+    expect(await redis.lrange(`working:queue:high:${ID}`, 0, -1)).toEqual([rubyJob("h1", "high")]);
+    expect(await redis.lrange(WORKING_DEFAULT, 0, -1)).toEqual([rubyJob("d1")]);
+    expect(await redis.lrange("queue:default", 0, -1)).toEqual([rubyJob("d2")]);
+  });
+
+  it("acknowledges in batches: finished jobs leave the working list, the others stay", async () => {
+    const redis = await freshRedis();
+    await redis.lpush("queue:default", ...Array.from({ length: 50 }, (_, i) => rubyJob(`j${i}`)));
+    const acks = new AckBatch(redis, silent);
+    const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), { acks, prefetch: 0 });
+    const works = await fetch.retrieveWork(50);
+    expect(await redis.llen(WORKING_DEFAULT)).toBe(50);
+    for (const work of works.slice(0, 49)) fetch.acknowledge(work);
+    await acks.flush();
+    expect(await redis.lrange(WORKING_DEFAULT, 0, -1)).toEqual([rubyJob("j49")]);
+  });
+
+  it("blocks in BLMOVE when the queues are empty and takes a job as soon as it is pushed", async () => {
+    const redis = await freshRedis();
+    const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), {
+      acks: new AckBatch(redis, silent),
+      prefetch: 0,
+    });
+    const started = Date.now();
+    const fetched = fetch.retrieveWork(5);
+    await new Promise((r) => setTimeout(r, 100));
+    await redis.lpush("queue:default", rubyJob("late"));
+    expect(await fetched).toEqual([{ queue: "default", payload: rubyJob("late") }]);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(await redis.lrange(WORKING_DEFAULT, 0, -1)).toEqual([rubyJob("late")]);
+  });
+
+  it("wake() ends the blocking wait without taking a job", async () => {
+    const redis = await freshRedis();
+    const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), {
+      acks: new AckBatch(redis, silent),
+      prefetch: 0,
+    });
+    await new Promise((r) => setTimeout(r, 50)); // the popper learns its CLIENT ID
+    const started = Date.now();
+    const fetched = fetch.retrieveWork(5);
+    await new Promise((r) => setTimeout(r, 50));
+    await fetch.wake();
+    expect(await fetched).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it("requeue puts jobs back at the fetch end in fetch order, and never pushes one it no longer holds", async () => {
+    const redis = await freshRedis();
+    await redis.lpush("queue:default", rubyJob("a"), rubyJob("b"), rubyJob("c"));
+    const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), {
+      acks: new AckBatch(redis, silent),
+      prefetch: 0,
+    });
+    const works = await fetch.retrieveWork(3);
+    expect(works.map((w) => JSON.parse(w.payload).jid)).toEqual(["a", "b", "c"]);
+    await redis.lrem(WORKING_DEFAULT, 1, rubyJob("b")); // as if a recoverer had taken it
+    await fetch.requeue(works);
+    expect(await redis.lrange("queue:default", 0, -1)).toEqual([rubyJob("c"), rubyJob("a")]);
+    expect(await redis.llen(WORKING_DEFAULT)).toBe(0);
+    expect((await fetch.retrieveWork(1))[0]?.payload).toBe(rubyJob("a"));
+  });
+
+  it("prefetches ahead into the working list and release() puts those jobs back in order", async () => {
+    const redis = await freshRedis();
+    await redis.lpush("queue:default", ...["a", "b", "c", "d", "e"].map((j) => rubyJob(j)));
+    const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), {
+      acks: new AckBatch(redis, silent),
+      prefetch: 3,
+    });
+    const first = await fetch.retrieveWork(1);
+    expect(first.map((w) => JSON.parse(w.payload).jid)).toEqual(["a"]);
+    await until(async () => (await redis.llen(WORKING_DEFAULT)) === 4);
+    expect((await fetch.retrieveWork(1)).map((w) => JSON.parse(w.payload).jid)).toEqual(["b"]);
+    await fetch.release();
+    expect(await fetch.retrieveWork(1)).toEqual([]);
+    expect(await redis.lrange(WORKING_DEFAULT, 0, -1)).toEqual([rubyJob("b"), rubyJob("a")]);
+    const queue = await redis.lrange("queue:default", 0, -1);
+    expect(queue.map((j) => JSON.parse(j).jid)).toEqual(["e", "d", "c"]); // c is fetched next
+  });
+});
+
+describe("kiq.use(tracker())", () => {
+  it("runs every job once through the working list and leaves nothing behind at exit", async () => {
+    const redis = await freshRedis();
+    const seen: string[] = [];
+    const kiq = new Kiq({ url: testRedisUrl(), concurrency: 4, logger: silent }).use(tracker());
+    kiq.register({ className: "SlowJob", options: {}, perform: (ctx) => void seen.push(ctx.jid) });
+    await redis.lpush("queue:default", ...Array.from({ length: 200 }, (_, i) => rubyJob(`j${i}`)));
+    await kiq.start();
+    const working = workingList("queue:default", kiq.identity);
+    try {
+      expect(await redis.get(heartbeatKey(kiq.identity))).toBe("1");
+      expect(await redis.ttl(heartbeatKey(kiq.identity))).toBeGreaterThan(50);
+      await until(() => seen.length === 200);
+      await until(async () => (await redis.llen(working)) === 0);
+    } finally {
+      await kiq.stop();
+    }
+    expect(new Set(seen).size).toBe(200);
+    expect(await redis.exists(heartbeatKey(kiq.identity))).toBe(0);
+    expect(await redis.llen("queue:default")).toBe(0);
+    expect(await redis.smembers("kiq-tracker:working-lists")).toEqual([]);
+  });
+
+  it("holds a running job in the working list and pushes it back, unchanged, when shutdown interrupts it", async () => {
+    const redis = await freshRedis();
+    const kiq = new Kiq({ url: testRedisUrl(), concurrency: 2, timeout: 1, logger: silent }).use(
+      tracker({ prefetch: 2 }),
+    );
+    let running = 0;
+    kiq.register({
+      className: "SlowJob",
+      options: {},
+      perform: (ctx) =>
+        new Promise<void>((_, reject) => {
+          running += 1;
+          ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason));
+        }),
+    });
+    const jobs = ["a", "b", "c", "d", "e"].map((j) => rubyJob(j));
+    await redis.lpush("queue:default", ...jobs);
+    await kiq.start();
+    const working = workingList("queue:default", kiq.identity);
+    await until(() => running === 2);
+    await until(async () => (await redis.llen(working)) === 4); // 2 running, 2 fetched ahead
+    await kiq.stop();
+    expect(await redis.llen(working)).toBe(0);
+    // Everything back, byte for byte, and in the order it would have run.
+    const queue = await redis.lrange("queue:default", 0, -1);
+    expect([...queue].sort()).toEqual([...jobs].sort());
+    expect(queue.map((j) => JSON.parse(j).jid).reverse()).toEqual(["a", "b", "c", "d", "e"]);
+    expect(await redis.zcard("retry")).toBe(0);
+  });
+});
