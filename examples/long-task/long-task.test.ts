@@ -88,7 +88,8 @@ describe("long-task", () => {
       notify: (failure) => void notified.push(failure),
     });
     await kiq.start();
-    await new CronPoller(redis, store, kiq.client).enqueueNow(CRON_NAME);
+    const client = kiq.client;
+    await new CronPoller(store, (item) => client.push(item)).enqueueNow(CRON_NAME);
 
     // Each failure waits in the retry set for its backoff (+ Sidekiq's jitter, up to 9 s × (count + 1)).
     // The test checks the wait, then moves the job on at once, as the poller would when it is due.
