@@ -178,3 +178,43 @@ describe("natural phrases: kiq gives fugit 1.5.2's cron (sidekiq-cron 1.8.0's) o
     expect(() => parseCron("every weekday and saturday at 8am")).toThrow(/does not combine/);
   });
 });
+
+/** Around DST changes: a wall clock an overlap repeats fires twice, one a gap skips never (fugit's rule). */
+const DST_CASES: [string, string][] = [
+  ["30 1 * * * America/New_York", "2026-11-01T05:45:00Z"], // 01:30 EDT, then 01:30 EST
+  ["30 1 * * * America/New_York", "2026-11-01T06:00:00Z"],
+  ["30 1 * * * America/New_York", "2026-11-01T07:00:00Z"],
+  ["30 1 * * * America/New_York", "2026-11-01T12:00:00Z"],
+  ["*/30 * * * * America/New_York", "2026-11-01T06:20:00Z"],
+  ["0,59 1 * * * America/New_York", "2026-11-01T06:00:30Z"],
+  ["30 2 * * * America/New_York", "2026-03-08T06:00:00Z"], // 02:30 does not exist that day
+  ["30 2 * * * America/New_York", "2026-03-08T08:00:00Z"],
+  ["*/30 * * * * Europe/Berlin", "2026-10-25T00:40:00Z"],
+  ["*/30 * * * * Europe/Berlin", "2026-10-25T01:10:00Z"],
+  ["0 2 * * * Europe/Berlin", "2026-10-25T00:30:00Z"],
+  ["0 2 * * * Europe/Berlin", "2026-10-25T01:30:00Z"],
+  ["* * * * * * Europe/Berlin", "2026-10-25T01:00:00Z"],
+  ["*/5 * * * * * Europe/Berlin", "2026-03-29T01:00:02Z"],
+  ["0 3 * * * Europe/Berlin", "2026-03-29T01:30:00Z"],
+  ["15 * * * * Australia/Lord_Howe", "2026-04-05T15:20:00Z"], // a 30-minute shift
+  ["*/10 * * * * Australia/Lord_Howe", "2026-04-05T14:55:00Z"],
+  ["0 0 * * * Asia/Kolkata", "2026-11-23T00:00:00Z"],
+  ["every day at 1:30 am America/New_York", "2026-11-01T06:10:00Z"],
+];
+
+describe("time zones: previous and next ticks around DST changes as Debian's fugit computes them", () => {
+  it(`${DST_CASES.length} crons and instants, live, each tick found in a few milliseconds`, async () => {
+    const fugit = await runRubyScript<[string, string, string, string][]>(
+      6,
+      rubyFixture("fugit_cron.rb"),
+      DST_CASES,
+    );
+    for (const [cron, from, previous, next] of fugit) {
+      const expr = parseCron(cron);
+      const started = performance.now();
+      const ours = [iso(previousTick(expr, new Date(from))), iso(nextTick(expr, new Date(from)))];
+      expect(performance.now() - started, `${cron} from ${from}: time taken`).toBeLessThan(250);
+      expect(ours, `${cron} from ${from}`).toEqual([previous, next]);
+    }
+  });
+});
