@@ -9,6 +9,8 @@ import { uniqueJobs } from "@kiq/unique-jobs";
 import type { Logger } from "pino";
 
 export const TASK = "Reports::Rebuild";
+/** How sidekiq-unique-jobs' "log" strategy starts its line for a tick that found the lock held. */
+export const SKIPPED = "Skipping job with id";
 export const QUEUE = "reports";
 export const CRON_NAME = "rebuild-reports";
 /** Retries after the first failure: at most 4 runs of one job. */
@@ -44,6 +46,7 @@ export function cronEntry(every: number, timeout: number) {
       // timeout, so it never expires under a live run, yet frees itself if the process dies.
       lock: "while_executing",
       lock_ttl: timeout * 2,
+      on_conflict: "log", // a tick that finds the lock held logs the gem's "Skipping job …" line
     },
   };
 }

@@ -2,7 +2,9 @@
 // them) that arrive while the task still runs are logged and skipped; the next tick after it
 // finishes runs. Never two runs at once.
 
+import { Client } from "@kiq/core";
 import { CronPoller, CronStore } from "@kiq/cron";
+import pino from "pino";
 import { afterAll, afterEach, expect, it } from "vitest";
 import { capturingLogger } from "../../packages/plugins/unique-jobs/test/support/log-lines.js";
 import { closeAll, freshRedis, testRedisUrl } from "../../test/support/redis.js";
@@ -46,8 +48,8 @@ it("a tick that finds the task running is logged and skipped; the runs never ove
 
   const store = new CronStore(redis);
   expect((await store.find("sync-inventory"))?.message).toMatchObject(OVERLAP_GUARD);
-  // Through the worker's client and its middleware, as the poller's host.push does.
-  const ticks = new CronPoller(store, (item) => kiq.client.push(item));
+  const client = new Client({ redis, sidekiqVersion: 7, logger: pino({ level: "silent" }) });
+  const ticks = new CronPoller(store, (item) => client.push(item));
 
   await ticks.enqueueNow("sync-inventory");
   await until(() => running === 1);
