@@ -2,7 +2,7 @@ import { definePlugin, type Plugin, type PluginHost } from "@kiq/core";
 import { type CronJobDefinition, validateDefinition } from "./cron-job.js";
 import { migrateLegacyJobs } from "./cron-migration.js";
 import { CronPoller, type CronPollerOptions, RESCHEDULE_GRACE_SECONDS, seconds } from "./cron-poller.js";
-import { CronStore, type CronStoreOptions, checkStoreOptions } from "./cron-store.js";
+import { CronStore, type CronStoreOptions, checkStoreOptions, namespaceOf } from "./cron-store.js";
 import { readSchedule } from "./schedule-file.js";
 
 /** `layout`, `namespace` and `availableNamespaces` choose sidekiq-cron 1.x's keys (default) or 2.x's. */
@@ -24,7 +24,7 @@ export interface CronOptions extends CronStoreOptions, Pick<CronPollerOptions, "
  */
 async function loadSchedule(store: CronStore, file: string, logger: PluginHost["logger"]): Promise<void> {
   const jobs = await readSchedule(file);
-  for (const job of jobs) validateDefinition(job); // all checked before anything is destroyed or saved
+  for (const job of jobs) store.checkDefinition(job); // all checked before anything is destroyed or saved
   if (store.layout === "2.x") {
     const removed = await store.destroyRemovedScheduleJobs(jobs.map((job) => job.name));
     if (removed.length > 0) logger.info({ removed }, "cron: destroyed jobs no longer in the schedule file");
@@ -48,8 +48,11 @@ export function cron(options: CronOptions = {}): Plugin {
     options.rescheduleGracePeriod ?? RESCHEDULE_GRACE_SECONDS,
   );
   const jobs = options.jobs ?? [];
-  for (const job of jobs) validateDefinition(job);
-  const storeOptions: CronStoreOptions = checkStoreOptions(options);
+  const storeOptions = checkStoreOptions(options);
+  for (const job of jobs) {
+    validateDefinition(job);
+    namespaceOf(job, storeOptions);
+  }
   return definePlugin("cron", async (host) => {
     const cronStore = new CronStore(host.redis, storeOptions);
     const polls = host.kind === "server" && pollInterval > 0;
