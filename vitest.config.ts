@@ -26,7 +26,12 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "packages/plugins/*/test/**/*.test.ts", "test/**/*.test.ts", "examples/*/*.test.ts"],
+    include: [
+      "packages/*/test/**/*.test.ts",
+      "packages/plugins/*/test/**/*.test.ts",
+      "test/**/*.test.ts",
+      "examples/*/*.test.ts",
+    ],
     globalSetup: ["./test/support/global-setup.ts"],
     pool: "forks",
     testTimeout: 30_000,

@@ -1,11 +1,12 @@
-// Worker drain rate: how fast a worker empties a queue of N no-op jobs. kiq's Kiq worker against
-// Ruby Sidekiq's server (6.4.1, 7.3.10, 8.1.7) and BullMQ's Worker, each at its default concurrency
-// and at a tuned one, on one private redis-server, FLUSHALL between contenders, each contender in
-// its own process. Target: kiq ≥ 10× Ruby Sidekiq.
+// Worker drain rate: how fast a worker empties a queue of N no-op jobs. kiq's Kiq worker, with the
+// basic fetch and with @kiq/tracker's reliable fetch, against Ruby Sidekiq's server (6.4.1, 7.3.10,
+// 8.1.7) and BullMQ's Worker, each at its default concurrency and at a tuned one, on one private
+// redis-server, FLUSHALL between contenders, each contender in its own process. Targets: kiq ≥ 10×
+// Ruby Sidekiq; the reliable fetch within 25 % of the basic one.
 //
 //   node bench/drain.mjs [--jobs 100000] [--repeat 3]
 //                        [--contenders ruby-6,ruby-6-tuned,ruby-7,ruby-7-tuned,ruby-8,ruby-8-tuned,
-//                                      kiq,kiq-tuned,bullmq]
+//                                      kiq,kiq-tuned,kiq-reliable,kiq-reliable-tuned,bullmq]
 //                        [--kiq-concurrency 50] [--ruby-concurrency 25] [--bullmq-concurrency 50]
 //                        [--bullmq-keep-completed] [--oracle ../shared/oracle/ruby-sidekiq]
 //
@@ -13,8 +14,9 @@
 // the format of the contender's Sidekiq version, or BullMQ's addBulk), start the worker process,
 // which times itself from its framework's start event to its N-th perform and prints one JSON line
 // { jobs, performed, distinct, duplicates, seconds, firstJobMs, rssPeakMb, runtime }; then check
-// Redis: the queue is empty, stat:processed = N, nothing failed, retried or dead (BullMQ: wait and
-// active empty, nothing failed). A run that lost or repeated a job fails the benchmark.
+// Redis: the queue is empty and no other list holds a job (the reliable fetch's in-flight lists),
+// stat:processed = N, nothing failed, retried or dead (BullMQ: wait and active empty, nothing
+// failed). A run that lost or repeated a job fails the benchmark.
 
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -40,6 +42,8 @@ const DEFAULT_REPEAT = 3;
 const PUSH_BATCH = 1000;
 /** kiq must drain at least this many times as fast as Ruby Sidekiq. */
 const TARGET_VS_RUBY = 10;
+/** The reliable fetch must keep at least this share of the basic fetch's drain rate. */
+const TARGET_RELIABLE_VS_BASIC = 0.75;
 /** Tuned concurrencies (the defaults are each framework's own: kiq 5, Sidekiq 6 10, Sidekiq 7/8 5). */
 const DEFAULT_KIQ_TUNED = 50;
 const DEFAULT_RUBY_TUNED = 25;
@@ -69,10 +73,11 @@ function contenders({ oracle, kiqTuned, rubyTuned, bullmqConcurrency, keepComple
       return version === 6 ? { command: "env", args: [env, "sidekiq", ...server] } : undefined;
     },
   });
-  const kiq = (concurrency) => ({
-    name: `kiq, concurrency ${concurrency}${concurrency === DEFAULT_CONCURRENCY.kiq ? " (default)" : ""}`,
+  const kiq = (concurrency, reliable = false) => ({
+    name: `kiq${reliable ? " reliable fetch" : ""}, concurrency ${concurrency}${concurrency === DEFAULT_CONCURRENCY.kiq ? " (default)" : ""}`,
     concurrency,
     format: SIDEKIQ_VERSION_FOR_KIQ,
+    extra: { reliable },
     run: (config) => ({
       command: process.execPath,
       args: ["bench/contenders/kiq-drain.mjs", JSON.stringify(config)],
@@ -87,6 +92,8 @@ function contenders({ oracle, kiqTuned, rubyTuned, bullmqConcurrency, keepComple
     "ruby-8-tuned": ruby(8, rubyTuned),
     kiq: kiq(DEFAULT_CONCURRENCY.kiq),
     "kiq-tuned": kiq(kiqTuned),
+    "kiq-reliable": kiq(DEFAULT_CONCURRENCY.kiq, true),
+    "kiq-reliable-tuned": kiq(kiqTuned, true),
     bullmq: {
       name: `BullMQ Worker, concurrency ${bullmqConcurrency}`,
       concurrency: bullmqConcurrency,
@@ -109,6 +116,10 @@ const RATIOS = [
   { of: "kiq", to: "ruby-6", target: TARGET_VS_RUBY },
   { of: "kiq", to: "ruby-7", target: TARGET_VS_RUBY },
   { of: "kiq", to: "ruby-8", target: TARGET_VS_RUBY },
+  { of: "kiq-reliable", to: "kiq", target: TARGET_RELIABLE_VS_BASIC },
+  { of: "kiq-reliable-tuned", to: "kiq-tuned", target: TARGET_RELIABLE_VS_BASIC },
+  { of: "kiq-reliable-tuned", to: "ruby-7-tuned", target: TARGET_VS_RUBY },
+  { of: "kiq-reliable", to: "ruby-7", target: TARGET_VS_RUBY },
 ];
 
 async function main() {
@@ -184,6 +195,7 @@ async function main() {
           sidekiqVersion: SIDEKIQ_VERSION_FOR_KIQ,
           stallSeconds: STALL_SECONDS,
           kiqModule: kiqBuild.module,
+          trackerModule: kiqBuild.trackerModule,
           ...contender.extra,
         };
         const { command, args } = contender.run(config);
@@ -267,7 +279,7 @@ async function main() {
       "seconds: median of the rounds, from the worker's start event (kiq 'startup', Sidekiq :startup, BullMQ run()) to its N-th perform; pushing, boot and connecting excluded",
       "best jobs/s: the fastest round; CPU s: the worker process's CPU time (user + system) over the same span (median), Redis's share not included",
       "RSS MB: peak resident set of the worker's own process (median over rounds)",
-      "ratios: tuned rows against tuned rows, default rows against default rows",
+      "ratios: tuned rows against tuned rows, default rows against default rows; reliable fetch against the basic fetch at the same concurrency",
     ],
   });
   if (rows.length < runnable.length || rows.some((row) => !row.verified)) {
@@ -330,16 +342,21 @@ function tallyProblem(result, jobs) {
   return undefined;
 }
 
-/** Sidekiq's layout after the worker stopped: queue empty, stat:processed = N, nothing failed. */
+/**
+ * Sidekiq's layout after the worker stopped: queue empty, no list left holding a job (Redis drops
+ * empty lists, so any list key is one: an in-flight list not emptied), stat:processed = N, nothing failed.
+ */
 async function verifySidekiq(redis, jobs) {
-  const [length, processed, failed, retries, dead] = await Promise.all([
+  const [length, [, lists], processed, failed, retries, dead] = await Promise.all([
     redis.llen(`queue:${QUEUE}`),
+    redis.scan(0, "TYPE", "list", "COUNT", 1000),
     redis.get("stat:processed"),
     redis.get("stat:failed"),
     redis.zcard("retry"),
     redis.zcard("dead"),
   ]);
   if (length !== 0) return `queue:${QUEUE} still holds ${length} jobs`;
+  if (lists.length > 0) return `lists still hold jobs: ${lists.join(", ")}`;
   if (Number(processed) !== jobs) return `stat:processed is ${processed}, expected ${jobs}`;
   if (Number(failed ?? 0) !== 0) return `stat:failed is ${failed}`;
   if (retries !== 0 || dead !== 0) return `${retries} jobs in the retry set, ${dead} in the dead set`;

@@ -4,39 +4,14 @@
 // `npm run demo -- --web` also serves Sidekiq's Web UI on that Redis until Ctrl-C.
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Client, defineJob, Kiq } from "@kiq/core";
 import { pino } from "pino";
+import { freePort, privateRedis } from "./lib/private-redis.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WEB = process.argv.includes("--web");
 const TIMEOUT_MS = 90_000;
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
-async function privateRedis() {
-  if (spawnSync("sh", ["-c", "command -v redis-server"]).status !== 0) {
-    console.error("redis-server is missing: sudo apt-get install -y redis-server (or set REDIS_URL)");
-    process.exit(1);
-  }
-  const port = await freePort();
-  const child = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    {
-      stdio: "ignore",
-    },
-  );
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill() };
-}
 
 function rubyEnqueue(url) {
   const hasSidekiq = spawnSync("ruby", ["-e", 'require "sidekiq"'], { stdio: "ignore" }).status === 0;
@@ -82,7 +57,7 @@ const jobs = [
 ];
 
 async function main() {
-  const redis = process.env.REDIS_URL ? { url: process.env.REDIS_URL, stop() {} } : await privateRedis();
+  const redis = await privateRedis();
   console.log(`kiq demo on ${redis.url}`);
   const fromRuby = rubyEnqueue(redis.url);
 

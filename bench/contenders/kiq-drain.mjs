@@ -4,15 +4,28 @@
 // are before it; Ruby's row starts at Sidekiq's own :startup) and stops when the JOBS-th handler
 // has run. Each handler only ticks a byte for its args[0] in memory, so counting costs no Redis
 // command; the tally proves every job ran exactly once, and bench/drain.mjs checks Redis afterwards.
+// With `reliable`, the worker fetches through @kiq/tracker's reliable fetch (the snapshot's copy).
 // Its one argument is the JSON config bench/drain.mjs passes (see CONFIG there).
 
 import { pino } from "pino";
 
-const { url, jobs, queue, jobClass, concurrency, sidekiqVersion, stallSeconds, kiqModule } = JSON.parse(
-  process.argv[2],
-);
+const {
+  url,
+  jobs,
+  queue,
+  jobClass,
+  concurrency,
+  sidekiqVersion,
+  stallSeconds,
+  kiqModule,
+  trackerModule,
+  reliable,
+} = JSON.parse(process.argv[2]);
 // kiqModule: the snapshot of packages/core/dist that bench/lib/kiq-build.mjs took for this run.
 const { Kiq, defineJob, KIQ_VERSION } = await import(kiqModule ?? "../../packages/core/dist/index.js");
+const { tracker } = reliable
+  ? await import(trackerModule ?? "../../packages/plugins/tracker/dist/index.js")
+  : { tracker: undefined };
 
 const seen = new Uint8Array(jobs);
 let performed = 0;
@@ -49,6 +62,7 @@ const kiq = new Kiq({
   logger: pino({ level: "warn" }),
   jobs: [noop],
 });
+if (tracker) kiq.use(tracker());
 kiq.on("startup", () => {
   startedAt = performance.now();
   cpuStarted = process.cpuUsage();
@@ -77,7 +91,7 @@ for (let i = 0; i < jobs; i++) if (seen[i] > 0) distinct++;
 console.log(
   JSON.stringify({
     contender: "kiq",
-    runtime: `node ${process.versions.node}, kiq ${KIQ_VERSION} (Sidekiq ${sidekiqVersion} format)`,
+    runtime: `node ${process.versions.node}, kiq ${KIQ_VERSION} (Sidekiq ${sidekiqVersion} format)${reliable ? ", @kiq/tracker reliable fetch" : ""}`,
     concurrency,
     jobs,
     performed,

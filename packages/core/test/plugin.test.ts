@@ -5,7 +5,19 @@ import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { jobStats } from "../../../docs/examples/job-stats-plugin.js";
 import { freshRedis, testRedisUrl } from "../../../test/support/redis.js";
-import { Client, defineJob, definePlugin, generateJid, Kiq } from "../src/index.js";
+import {
+  Client,
+  DeadSet,
+  defineJob,
+  definePlugin,
+  generateJid,
+  type JobContext,
+  Kiq,
+  Queue,
+  type ReleaseReason,
+  RetrySet,
+  ScheduledSet,
+} from "../src/index.js";
 import { eventually, startWorker, stopWorkers } from "./worker-helpers.js";
 
 let redis: Redis;
@@ -92,6 +104,46 @@ describe("a server plugin", () => {
     expect(JSON.parse((await redis.lindex("queue:elsewhere", 0)) as string).pushed_by).toBe("node");
   });
 
+  it("binds fields into every log line of a job and hands middleware the stored payload", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const payloads: string[] = [];
+    const tagger = definePlugin("tagger", (host) => {
+      if (host.kind !== "server") return;
+      host.serverMiddleware.use(async ({ item, payload, bindLog }, next) => {
+        payloads.push(payload);
+        bindLog({ tenant: item.args[0] });
+        if (item.class !== "Skip") await next();
+      });
+    });
+    const kiq = new Kiq({
+      url: testRedisUrl(),
+      logger,
+      jobs: [
+        defineJob("Says", function (this: JobContext) {
+          this.logger.info("inside");
+        }),
+        defineJob("Skip", () => {
+          throw new Error("not run");
+        }),
+        defineJob("Fails", () => Promise.reject(new Error("no"))),
+      ],
+    }).use(tagger);
+    await kiq.start();
+    const stored = '{"class":"Says","args":["acme"],"jid":"aaaaaaaaaaaaaaaaaaaaaaaa","retry":false,"x":1.0}';
+    await redis.lpush("queue:default", stored);
+    await redis.lpush("queue:default", stored.replace("Says", "Skip").replace("acme", "beta"));
+    await redis.lpush("queue:default", stored.replace("Says", "Fails").replace("acme", "gamma"));
+    await eventually(() => lines.some((line) => line.msg === "fail"));
+    await kiq.stop();
+    expect(payloads[0]).toBe(stored);
+    const about = (msg: string) => lines.filter((line) => line.msg === msg).map((line) => line.tenant);
+    expect(about("inside")).toEqual(["acme"]);
+    expect(about("done")).toEqual(["acme"]);
+    expect(about("skipped")).toEqual(["beta"]);
+    expect(about("fail")).toEqual(["gamma"]);
+  });
+
   it("refuses a second fetch strategy, naming the plugin", async () => {
     const fetcher = definePlugin("my-fetch", (host) => {
       if (host.kind === "server")
@@ -133,5 +185,73 @@ describe("a client plugin", () => {
     );
     await client.close();
     expect(await redis.dbsize()).toBe(0);
+  });
+});
+
+describe("job releases", () => {
+  function listening(): { client: Client; released: [string, ReleaseReason][] } {
+    const released: [string, ReleaseReason][] = [];
+    const client = new Client({ redis, sidekiqVersion: 7 }).use(
+      definePlugin("holder", (host) =>
+        host.onJobReleased((payload, reason) => void released.push([payload, reason])),
+      ),
+    );
+    return { client, released };
+  }
+
+  it("the API, built from a Client, announces each job it deletes or kills, as stored", async () => {
+    const { client, released } = listening();
+    await client.push({ class: "A", args: [] }); // installs the plugin
+    const [a, b, c, d, e] = [raw("A"), raw("B"), raw("C"), raw("D"), raw("E")];
+    await redis.lpush("queue:q", a, b);
+    await redis.zadd("schedule", 1, c, 2, d);
+    await redis.zadd("retry", 1, e);
+    const job = await new Queue(client, "q").findJob(JSON.parse(a).jid);
+    expect(await job?.delete()).toBe(true);
+    expect(await job?.delete()).toBe(false); // gone: not announced twice
+    await new Queue(client, "q").clear();
+    const scheduled = new ScheduledSet(client);
+    expect(await (await scheduled.findJob(JSON.parse(c).jid))?.delete()).toBe(true);
+    await scheduled.clear();
+    expect(await (await new RetrySet(client).findJob(JSON.parse(e).jid))?.kill()).toBe(true);
+    await new DeadSet(client).clear();
+    expect(released).toEqual([
+      [a, "deleted"],
+      [b, "deleted"],
+      [c, "deleted"],
+      [d, "deleted"],
+      [e, "dead"],
+      [e, "deleted"],
+    ]);
+  });
+
+  it("an API object built from { redis } announces nothing, even with a Client listening", async () => {
+    const { client, released } = listening();
+    await client.push({ class: "A", args: [] });
+    await new Queue({ redis, sidekiqVersion: 7 }, "default").clear();
+    expect(released).toEqual([]);
+  });
+
+  it("a worker announces a job that dies as dead, with the dead set's string, before its death handlers", async () => {
+    const order: string[] = [];
+    const payloads: string[] = [];
+    const holder = definePlugin("holder", (host) => {
+      host.onJobReleased((payload, reason) => {
+        order.push(reason);
+        payloads.push(payload);
+      });
+      if (host.kind === "server") host.onDeath(() => void order.push("death handler"));
+    });
+    const kiq = new Kiq({
+      url: testRedisUrl(),
+      logger: pino({ level: "silent" }),
+      jobs: [defineJob("Dies", () => Promise.reject(new Error("no")))],
+    }).use(holder);
+    await kiq.start();
+    await redis.lpush("queue:default", raw("Dies", 0));
+    await eventually(() => order.length === 2);
+    await kiq.stop();
+    expect(order).toEqual(["dead", "death handler"]);
+    expect(payloads).toEqual(await redis.zrange("dead", 0, -1));
   });
 });

@@ -156,7 +156,9 @@ export class JobRecord {
   async delete(): Promise<boolean> {
     const queue = this.queue;
     if (queue === undefined) return false;
-    return (await this.context.redis.lrem(queueKey(queue), 1, this.value)) > 0;
+    if ((await this.context.redis.lrem(queueKey(queue), 1, this.value)) === 0) return false;
+    await this.context.release([this.value], "deleted");
+    return true;
   }
 }
 

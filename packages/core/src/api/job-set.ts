@@ -93,9 +93,15 @@ export class JobSet {
     return entries;
   }
 
-  /** Deletes the whole set. */
+  /** Deletes the whole set; each job is announced "deleted" when a Client's plugins listen (as Queue.clear). */
   async clear(): Promise<void> {
-    await this.context.redis.unlink(this.name);
+    if (!this.context.announcesReleases) {
+      await this.context.redis.unlink(this.name);
+      return;
+    }
+    const replies = await this.context.redis.multi().zrange(this.name, 0, -1).unlink(this.name).exec();
+    for (const [error] of replies ?? []) if (error) throw error;
+    await this.context.release(replies?.[0]?.[1] as string[], "deleted");
   }
 
   /**
@@ -124,11 +130,22 @@ export class JobSet {
     return killed;
   }
 
-  /** ZREM of exact strings; returns how many were there. */
+  /** ZREM of exact strings; returns how many were there. Those removed are announced "deleted". */
   async deleteMembers(members: readonly string[]): Promise<number> {
-    const removed = await this.context.redis.zrem(this.name, ...members);
-    this.removed += removed;
-    return removed;
+    if (!this.context.announcesReleases) {
+      const removed = await this.context.redis.zrem(this.name, ...members);
+      this.removed += removed;
+      return removed;
+    }
+    // One ZREM per member, so only the jobs really removed here are announced.
+    const pipeline = this.context.redis.pipeline();
+    for (const member of members) pipeline.zrem(this.name, member);
+    const replies = (await pipeline.exec()) ?? [];
+    for (const [error] of replies) if (error) throw error;
+    const removed = members.filter((_, i) => replies[i]?.[1] === 1);
+    this.removed += removed.length;
+    await this.context.release(removed, "deleted");
+    return removed.length;
   }
 
   /**
@@ -151,6 +168,7 @@ export class JobSet {
       nowMs: nowMs(),
     });
     this.removed += killed.length;
+    await this.context.release(killed, "dead");
     return killed.length;
   }
 

@@ -60,9 +60,16 @@ export class Queue {
     return null;
   }
 
-  /** Deletes every job and forgets the queue (removes it from `queues`), in one MULTI. */
+  /**
+   * Deletes every job and forgets the queue (removes it from `queues`), in one MULTI; when a
+   * Client's plugins listen for releases, the same MULTI reads the jobs so each is announced "deleted".
+   */
   async clear(): Promise<void> {
-    const replies = await this.context.redis.multi().unlink(this.key).srem(QUEUES, this.name).exec();
+    const multi = this.context.redis.multi();
+    const announce = this.context.announcesReleases;
+    if (announce) multi.lrange(this.key, 0, -1);
+    const replies = await multi.unlink(this.key).srem(QUEUES, this.name).exec();
     for (const [error] of replies ?? []) if (error) throw error;
+    if (announce) await this.context.release(replies?.[0]?.[1] as string[], "deleted");
   }
 }

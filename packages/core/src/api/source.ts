@@ -4,6 +4,7 @@
 import type { Redis } from "ioredis";
 import { DEFAULT_SIDEKIQ_VERSION } from "../client/client.js";
 import { KiqError } from "../errors.js";
+import { JobReleases, type ReleaseReason } from "../plugin/release.js";
 import { detectSidekiqVersion } from "../redis/detect-version.js";
 import type { SidekiqVersion } from "../wire/types.js";
 
@@ -23,16 +24,28 @@ export interface VersionedRedis {
 export type ApiSource = ApiOptions | VersionedRedis;
 
 /**
+ * Whose job releases to announce: a Client's (its plugins' listeners hear of every job the API
+ * deletes or kills, as Ruby's death handlers and sidekiq-unique-jobs' API hooks would).
+ */
+function releasesOf(source: ApiSource): JobReleases | undefined {
+  const releases = (source as { releases?: unknown }).releases;
+  return releases instanceof JobReleases ? releases : undefined;
+}
+
+/**
  * The connection and the version (resolved once, on first write) behind an API object. It is itself
  * a source, so the objects an API object hands out share its version.
  */
 export class ApiContext {
   readonly redis: Redis;
+  /** The Client's job releases when the source is a Client (or a context built from one). */
+  readonly releases: JobReleases | undefined;
   private readonly resolveVersion: () => Promise<SidekiqVersion>;
   private version: Promise<SidekiqVersion> | undefined;
 
   constructor(source: ApiSource) {
     this.redis = source.redis;
+    this.releases = releasesOf(source);
     const configured = source.sidekiqVersion;
     if (typeof configured === "function") this.resolveVersion = () => configured.call(source);
     else if (configured !== undefined && configured !== "detect") {
@@ -48,5 +61,16 @@ export class ApiContext {
   sidekiqVersion(): Promise<SidekiqVersion> {
     this.version ??= this.resolveVersion();
     return this.version;
+  }
+
+  /** True when someone listens for released jobs: only then need a removal read what it removes. */
+  get announcesReleases(): boolean {
+    return (this.releases?.size ?? 0) > 0;
+  }
+
+  /** Tells the listeners that these stored jobs left ("deleted" or "dead"). */
+  async release(payloads: readonly string[], reason: ReleaseReason): Promise<void> {
+    if (!this.releases || this.releases.size === 0) return;
+    for (const payload of payloads) await this.releases.release(payload, reason);
   }
 }

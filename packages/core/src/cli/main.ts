@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// `kiq`, shaped like the `sidekiq` command: `kiq worker`, `kiq enqueue`, `kiq stats`.
+// `kiq`, shaped like the `sidekiq` command: `kiq worker`, `kiq enqueue`, `kiq stats`, and
+// `kiq cron` when @kiq/cron is installed.
 
 import { KiqError } from "../errors.js";
+import { cronCommand } from "./cron-command.js";
 import { enqueueCommand } from "./enqueue-command.js";
 import { statsCommand } from "./stats-command.js";
 import { workerCommand } from "./worker-command.js";
@@ -12,6 +14,8 @@ const USAGE = `usage: kiq <command> [options]
              [--sidekiq-version 6|7|8] [--redis URL] [--reliable]
   kiq enqueue CLASS 'JSON_ARGS' [-q QUEUE] [--in SECONDS] [--redis URL]
   kiq stats [--redis URL]
+  kiq cron list | enable NAME | disable NAME | enqueue NAME | delete NAME | migrate
+           [--layout 1.x|2.x] [--namespace NS] [--redis URL]      (with @kiq/cron installed)
 
 Redis comes from --redis, else REDIS_URL, else redis://127.0.0.1:6379.
 --reliable (or \`reliable: true\` in sidekiq.yml) fetches with @kiq/tracker: a job whose process
@@ -21,6 +25,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   worker: workerCommand,
   enqueue: enqueueCommand,
   stats: statsCommand,
+  cron: cronCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -15,6 +15,11 @@ export class JobReleases {
     this.handlers.push(handler);
   }
 
+  /** How many listeners there are: with none, a remover need not even read what it removes. */
+  get size(): number {
+    return this.handlers.length;
+  }
+
   /** Runs every listener in order; the first error is thrown after all have run. */
   async release(payload: string, reason: ReleaseReason): Promise<void> {
     let failure: unknown;

@@ -18,19 +18,33 @@ export function openRedis(options: RedisOptions): { redis: Redis; owned: boolean
   return { redis: new Redis(url, { lazyConnect: true }), owned: true };
 }
 
+/** A connection's outage as `watchConnection` sees it. */
+export interface ConnectionWatch {
+  /** The latest error while the outage lasts, else undefined. */
+  lastError(): Error | undefined;
+  /** Epoch ms the outage began (the connection closed or failed), else undefined. */
+  failingSince(): number | undefined;
+}
+
 /**
  * Logs a connection's errors once per outage (ioredis reconnects by itself, retrying every few
- * hundred ms) and its recovery; `lastError()` is the error while the outage lasts.
+ * hundred ms) and its recovery, and remembers the outage until the connection is ready again.
  */
-export function watchConnection(connection: Redis, logger: Logger): { lastError(): Error | undefined } {
+export function watchConnection(connection: Redis, logger: Logger): ConnectionWatch {
   let lastError: Error | undefined;
+  let since: number | undefined;
+  // A server that goes away closes the socket first; the errors come with the reconnect attempts.
+  connection.on("close", () => {
+    since ??= Date.now();
+  });
   connection.on("error", (error: Error) => {
     if (!lastError) logger.error({ err: error }, "Redis connection lost; reconnecting");
     lastError = error;
+    since ??= Date.now();
   });
   connection.on("ready", () => {
     if (lastError) logger.info("Redis connection restored");
-    lastError = undefined;
+    lastError = since = undefined;
   });
-  return { lastError: () => lastError };
+  return { lastError: () => lastError, failingSince: () => since };
 }

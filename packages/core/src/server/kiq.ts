@@ -16,7 +16,12 @@ import {
   type Plugin,
   type ServerPluginHost,
 } from "../plugin/plugin.js";
-import { DEFAULT_REDIS_URL, type RedisOptions, watchConnection } from "../redis/connection.js";
+import {
+  type ConnectionWatch,
+  DEFAULT_REDIS_URL,
+  type RedisOptions,
+  watchConnection,
+} from "../redis/connection.js";
 import { detectSidekiqVersion } from "../redis/detect-version.js";
 import type { SidekiqVersion } from "../wire/types.js";
 import { BasicFetch, FETCH_TIMEOUT, type Fetcher } from "./fetcher.js";
@@ -80,6 +85,8 @@ export interface KiqHealth {
   redis: string;
   /** Why the worker cannot fetch right now (Redis unreachable, a failing fetch), else undefined. */
   fetchError: string | undefined;
+  /** Epoch ms of the first failure behind `fetchError` (undefined while a first connect is pending). */
+  fetchErrorSince: number | undefined;
 }
 
 export class Kiq {
@@ -105,7 +112,7 @@ export class Kiq {
   private quieting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private stopped: Promise<void>;
-  private watched: ReturnType<typeof watchConnection>[] = [];
+  private watched: ConnectionWatch[] = [];
   private resolveStopped!: () => void;
 
   constructor(private readonly options: KiqOptions = {}) {
@@ -194,6 +201,7 @@ export class Kiq {
       logger: this.logger,
       maxRetries: this.options.maxRetries,
       deathHandlers: this.deathHandlers,
+      releases: this.pushClient.releases,
     });
     const processor = new Processor({
       redis,
@@ -275,17 +283,32 @@ export class Kiq {
     }
   }
 
+  /** Whether the worker runs and can fetch: what a liveness probe or a dashboard asks. */
   health(): KiqHealth {
     const status = this.connections?.redis.status ?? "not started";
-    const unreachable = this.connections && status !== "ready" ? `Redis connection is ${status}` : undefined;
-    const error = this.watched.map((w) => w.lastError()).find((e) => e !== undefined);
-    const lastError = error ? `: ${error.message}` : "";
+    const failing = this.manager?.fetchError
+      ? { error: this.manager.fetchError.message, since: this.manager.fetchErrorSince }
+      : this.outage(status);
     return {
       running: this.connections !== undefined && this.stopping === undefined,
       quiet: this.quieting !== undefined,
       busy: this.manager?.busy ?? 0,
       redis: status,
-      fetchError: this.manager?.fetchError?.message ?? (unreachable && unreachable + lastError),
+      fetchError: failing?.error,
+      fetchErrorSince: failing?.since,
+    };
+  }
+
+  /** A lost connection: commands wait through reconnects, so no fetch fails, it just cannot run. */
+  private outage(status: string): { error: string; since: number | undefined } | undefined {
+    const lost = this.watched.filter((w) => w.failingSince() !== undefined);
+    if (!this.connections || (status === "ready" && lost.length === 0)) return undefined;
+    const error = lost.map((w) => w.lastError()).find((e) => e !== undefined);
+    // The command connection may be ready while the fetch connection is still reconnecting.
+    const state = status === "ready" ? "reconnecting" : status;
+    return {
+      error: `Redis connection is ${state}${error ? `: ${error.message}` : ""}`,
+      since: lost.length > 0 ? Math.min(...lost.map((w) => w.failingSince() as number)) : undefined,
     };
   }
 

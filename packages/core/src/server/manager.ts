@@ -26,6 +26,8 @@ export class Manager {
   private readonly waiters = new Set<() => void>();
   /** The last fetch error, until a fetch succeeds again (for health reporting). */
   fetchError: Error | undefined;
+  /** Epoch ms of the first of the fetch errors that have not been followed by a success. */
+  fetchErrorSince: number | undefined;
 
   constructor(private readonly options: ManagerOptions) {
     this.free = Array.from({ length: options.concurrency }, () => new Slot());
@@ -95,9 +97,10 @@ export class Manager {
       let works: UnitOfWork[];
       try {
         works = await fetcher.retrieveWork(this.free.length);
-        this.fetchError = undefined;
+        this.fetchError = this.fetchErrorSince = undefined;
       } catch (error) {
         this.fetchError = error as Error;
+        this.fetchErrorSince ??= Date.now();
         logger.error({ err: error }, "fetch failed; retrying");
         await this.waitForSlot(FETCH_ERROR_PAUSE_MS);
         continue;

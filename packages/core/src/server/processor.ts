@@ -25,8 +25,13 @@ export interface ServerContext {
   item: JobItem;
   queue: string;
   definition: JobDefinition;
-  /** The job exactly as fetched (for a plugin that keeps a copy: its bytes, not a re-encoding). */
+  /** The job exactly as fetched, for a middleware that moves it elsewhere (unchanged) instead of running it. */
   payload: string;
+  /**
+   * Adds fields to every log line of this job: its logger (`job.logger`) and the worker's own
+   * "done", "fail" and "skipped" lines. Later calls add to (or replace) earlier fields.
+   */
+  bindLog(fields: Record<string, unknown>): void;
 }
 
 export type ServerMiddleware = Middleware<ServerContext>;
@@ -78,16 +83,18 @@ export class Processor {
       return;
     }
     const started = performance.now();
+    const context = new RunContext(item, work.queue, slot, logger);
     try {
       if (!definition)
         throw new NameError(`uninitialized constant ${this.options.registry.performedClass(item)}`);
-      await this.execute(definition, item, work, slot);
+      const performed = await this.execute(definition, context, work.payload, slot);
       this.options.stats.record(false);
-      if (logger.isLevelEnabled("info")) logger.info(runFields(item, work.queue, started), "done");
+      if (logger.isLevelEnabled("info"))
+        logger.info(context.logFields(runFields(item, work.queue, started)), performed ? "done" : "skipped");
     } catch (thrown) {
       this.options.stats.record(true);
       if (slot.interrupted) return; // shutdown already pushed it back to its queue: no retry entry
-      logger.warn({ ...runFields(item, work.queue, started), err: thrown }, "fail");
+      logger.warn({ ...context.logFields(runFields(item, work.queue, started)), err: thrown }, "fail");
       await this.handleFailure(payload, work, thrown, definition);
     }
     if (slot.interrupted) return;
@@ -95,36 +102,40 @@ export class Processor {
     if (acked) await acked; // the basic fetch acknowledges synchronously: no microtask per job
   }
 
+  /** Resolves false when a middleware skipped the handler. */
   private async execute(
     definition: JobDefinition,
-    item: JobItem,
-    work: UnitOfWork,
+    context: RunContext,
+    payload: string,
     slot: Slot,
-  ): Promise<void> {
-    const context = new RunContext(item, work.queue, slot, this.options.logger);
-    const perform = () => runInJobContext(context, () => definition.perform(context, item.args));
+  ): Promise<boolean> {
+    const perform = () => runInJobContext(context, () => definition.perform(context, context.item.args));
     const run =
       this.options.middleware.size === 0
-        ? perform
-        : () => this.withMiddleware(context, definition, work.payload, perform);
+        ? async () => {
+            await perform();
+            return true;
+          }
+        : () => this.withMiddleware(context, definition, payload, perform);
     const timeout = definition.options.timeout;
-    await (timeout ? withTimeout(run, timeout, slot) : run());
+    return timeout ? withTimeout(run, timeout, slot) : run();
   }
 
-  private async withMiddleware(
+  private withMiddleware(
     context: RunContext,
     definition: JobDefinition,
     payload: string,
     perform: () => unknown,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const ctx: ServerContext = {
       job: context,
       item: context.item,
       queue: context.queue,
       definition,
       payload,
+      bindLog: (fields) => context.bindLog(fields),
     };
-    await this.options.middleware.run(ctx, async () => {
+    return this.options.middleware.run(ctx, async () => {
       await perform();
     });
   }
@@ -172,6 +183,8 @@ export class Processor {
 /** The context handed to a handler; the logger and AbortSignal are made only if it asks for them. */
 class RunContext implements JobContext {
   private childLogger: Logger | undefined;
+  /** Fields middleware bound (bindLog), for the job's logger and the worker's lines about it. */
+  private boundFields: Record<string, unknown> | undefined;
 
   constructor(
     readonly item: JobItem,
@@ -197,8 +210,19 @@ class RunContext implements JobContext {
       jid: this.jid,
       class: this.item.wrapped ?? this.className,
       queue: this.queue,
+      ...this.boundFields,
     });
     return this.childLogger;
+  }
+
+  bindLog(fields: Record<string, unknown>): void {
+    this.boundFields = { ...this.boundFields, ...fields };
+    this.childLogger?.setBindings(fields);
+  }
+
+  /** `fields` with the bound ones added (the same object when none are bound). */
+  logFields<T extends object>(fields: T): T {
+    return this.boundFields ? { ...fields, ...this.boundFields } : fields;
   }
 }
 
@@ -212,7 +236,7 @@ function runFields(item: JobItem, queue: string, started: number) {
 }
 
 /** Fails the run with JobTimeoutError after `seconds` and fires its AbortSignal; the handler cannot be killed. */
-async function withTimeout(run: () => Promise<void> | unknown, seconds: number, slot: Slot): Promise<void> {
+async function withTimeout<T>(run: () => Promise<T>, seconds: number, slot: Slot): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -222,7 +246,7 @@ async function withTimeout(run: () => Promise<void> | unknown, seconds: number, 
     }, seconds * 1000);
   });
   try {
-    await Promise.race([run(), expired]);
+    return await Promise.race([run(), expired]);
   } finally {
     clearTimeout(timer);
   }

@@ -5,6 +5,7 @@
 
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { JobReleases } from "../plugin/release.js";
 import { RETRY } from "../redis/keys.js";
 import { encodeBacktrace } from "../wire/backtrace.js";
 import { formatFloat } from "../wire/json.js";
@@ -28,6 +29,8 @@ export interface JobRetryOptions {
   logger: Logger;
   maxRetries?: number;
   deathHandlers: readonly DeathHandler[];
+  /** Plugins' release listeners: each job that will not run again is announced "dead" before the death handlers run. */
+  releases?: JobReleases;
 }
 
 export class JobRetry {
@@ -47,7 +50,7 @@ export class JobRetry {
     const failure = describeFailure(thrown);
     // kiq never drops a job for lack of a class: no `retry` key and no class means the default, true
     const retry = (original.item.retry ?? definition?.options.retry ?? true) as boolean | number;
-    if (retry === false) return this.runDeathHandlers(original.item, failure.error);
+    if (retry === false) return this.runDeathHandlers(original, failure.error);
 
     const { sidekiqVersion: version } = this.options;
     const job = original.clone();
@@ -123,16 +126,23 @@ export class JobRetry {
     }
     if (job.item.dead === false || answer === "discard") return this.discard(job, failure);
     await sendToMorgue(this.options.redis, job.toString());
-    await this.runDeathHandlers(job.item, failure.error);
+    await this.runDeathHandlers(job, failure.error);
   }
 
   /** Dropped on purpose: no dead set; death handlers still run (Sidekiq 8.0.7+). */
   private async discard(job: Payload, failure: Failure): Promise<void> {
     if (this.options.sidekiqVersion >= 8) job.set("discarded_at", encodeTimestamp(8));
-    await this.runDeathHandlers(job.item, failure.error);
+    await this.runDeathHandlers(job, failure.error);
   }
 
-  async runDeathHandlers(item: JobItem, error: Error): Promise<void> {
+  /** Announces the job "dead" to the plugins' release listeners, then runs the death handlers. */
+  async runDeathHandlers(job: Payload, error: Error): Promise<void> {
+    const item = job.item;
+    try {
+      await this.options.releases?.release(job.toString(), "dead");
+    } catch (releaseError) {
+      this.options.logger.error({ err: releaseError, jid: item.jid }, "job release listener failed");
+    }
     for (const handler of this.options.deathHandlers) {
       try {
         await handler(item, error);

@@ -35,7 +35,16 @@ export async function performJob(job: CapturedJob, definition: JobDefinition): P
     await runInJobContext(context, () => definition.perform(context, job.args));
   };
   if (middleware.size === 0) return perform();
-  // A captured job has no stored string: its JSON, as a worker would have fetched it.
-  const payload = generateJson(job, "job");
-  await middleware.run({ job: context, item: job, queue: job.queue, definition, payload }, perform);
+  // No stored string in test runs: the job as the client would have written it.
+  await middleware.run(
+    {
+      job: context,
+      item: job,
+      queue: job.queue,
+      definition,
+      payload: generateJson(job, "job"),
+      bindLog: (fields) => context.logger.setBindings(fields),
+    },
+    perform,
+  );
 }

@@ -1,10 +1,12 @@
-import { Client, definePlugin, type Plugin } from "@kiq/core";
+import { definePlugin, type Plugin } from "@kiq/core";
 import { type CronJobDefinition, validateDefinition } from "./cron-job.js";
-import { CronPoller } from "./cron-poller.js";
-import { CronStore } from "./cron-store.js";
+import { migrateLegacyJobs } from "./cron-migration.js";
+import { CronPoller, type CronPollerOptions, RESCHEDULE_GRACE_SECONDS, seconds } from "./cron-poller.js";
+import { CronStore, type CronStoreOptions, checkStoreOptions } from "./cron-store.js";
 import { readSchedule } from "./schedule-file.js";
 
-export interface CronOptions {
+/** `layout`, `namespace` and `availableNamespaces` choose sidekiq-cron 1.x's keys (default) or 2.x's. */
+export interface CronOptions extends CronStoreOptions, Pick<CronPollerOptions, "rescheduleGracePeriod"> {
   /** Jobs saved (created or updated, never deleted) when the plugin installs, as a schedule file's are. */
   jobs?: CronJobDefinition[];
   /**
@@ -21,28 +23,37 @@ export const DEFAULT_POLL_INTERVAL = 30;
 
 /**
  * The cron plugin: `kiq.use(cron({ jobs: [...] }))`. Every definition is checked when the plugin is
- * made (a bad cron throws here, at load), saved in sidekiq-cron 1.x's keys at install, and a worker
- * polls on its timers, enqueueing each due tick once across every Ruby and Node poller.
+ * made (a bad cron throws here, at load), saved in sidekiq-cron's keys at install, and a worker
+ * polls on its timers, enqueueing each due tick once across every Ruby and Node poller, through the
+ * host's client middleware. With layout 2.x a worker first migrates 1.x jobs, as a 2.x poller does.
  */
 export function cron(options: CronOptions = {}): Plugin {
-  const pollInterval = options.pollInterval ?? DEFAULT_POLL_INTERVAL;
-  if (!(pollInterval >= 0))
-    throw new Error(`cron pollInterval must be 0 or more seconds, got ${pollInterval}`);
+  const pollInterval = seconds("pollInterval", options.pollInterval ?? DEFAULT_POLL_INTERVAL);
+  const rescheduleGracePeriod = seconds(
+    "rescheduleGracePeriod",
+    options.rescheduleGracePeriod ?? RESCHEDULE_GRACE_SECONDS,
+  );
   const jobs = options.jobs ?? [];
   for (const job of jobs) validateDefinition(job);
+  const storeOptions: CronStoreOptions = checkStoreOptions(options);
   return definePlugin("cron", async (host) => {
-    const cronStore = new CronStore(host.redis);
+    const cronStore = new CronStore(host.redis, storeOptions);
+    const polls = host.kind === "server" && pollInterval > 0;
+    if (polls && cronStore.layout === "2.x") {
+      const moved = await migrateLegacyJobs(cronStore);
+      if (moved.length > 0)
+        host.logger.info({ moved }, "cron: moved sidekiq-cron 1.x jobs into namespace keys");
+    }
     for (const job of jobs) await cronStore.save(job);
     if (options.scheduleFile) {
-      for (const job of await readSchedule(options.scheduleFile)) await cronStore.save(job);
+      for (const job of await readSchedule(options.scheduleFile))
+        await cronStore.save(job, new Date(), "schedule");
     }
-    if (host.kind !== "server" || pollInterval === 0) return;
-    const client = new Client({
-      redis: host.redis,
-      sidekiqVersion: await host.sidekiqVersion(),
+    if (!polls || host.kind !== "server") return;
+    const poller = new CronPoller(cronStore, (item) => host.push(item), {
       logger: host.logger,
+      rescheduleGracePeriod,
     });
-    const poller = new CronPoller(host.redis, cronStore, client);
     host.every(pollInterval, async () => {
       const enqueued = await poller.poll();
       if (enqueued.length > 0) host.logger.debug({ enqueued }, "cron: enqueued due jobs");

@@ -11,6 +11,11 @@ export function formatEnqueueTime(d: Date): string {
   );
 }
 
+/** Ruby's `Time#to_s` of a UTC time (`2026-11-22 20:12:10 UTC`): what 2.x's jid history holds. */
+export function formatRubyUtcTime(d: Date): string {
+  return `${formatEnqueueTime(d).slice(0, -"+0000".length)}UTC`;
+}
+
 /**
  * Reads `%Y-%m-%d %H:%M:%S %z`, and the Ruby `Time#to_s` form (`… UTC`) a Ruby re-save writes;
  * anything else through Date's own parser. Empty or unreadable → undefined.

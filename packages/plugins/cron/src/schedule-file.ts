@@ -26,6 +26,13 @@ function parseArgs(v: unknown): unknown[] {
   return [v];
 }
 
+/** 2.x's `retry`: a number, or true/false (also as text, as YAML may give it). */
+function retryOf(v: unknown): boolean | number | undefined {
+  if (v === undefined || v === null || typeof v === "boolean" || typeof v === "number") return v ?? undefined;
+  const n = Number(v);
+  return Number.isInteger(n) ? n : flag(v);
+}
+
 function toDefinition(entry: Entry, name: string): CronJobDefinition {
   const def: CronJobDefinition = {
     name,
@@ -34,6 +41,7 @@ function toDefinition(entry: Entry, name: string): CronJobDefinition {
     args: parseArgs(entry.args),
   };
   const optional: [keyof CronJobDefinition, unknown][] = [
+    ["namespace", text(entry.namespace)],
     ["queue", text(entry.queue)],
     ["description", text(entry.description)],
     ["status", text(entry.status)],
@@ -42,6 +50,7 @@ function toDefinition(entry: Entry, name: string): CronJobDefinition {
     ["queueNamePrefix", text(entry.queue_name_prefix)],
     ["queueNameDelimiter", text(entry.queue_name_delimiter)],
     ["symbolizeArgs", flag(entry.symbolize_args)],
+    ["retry", retryOf(entry.retry)],
   ];
   for (const [key, value] of optional) if (value !== undefined) Object.assign(def, { [key]: value });
   return def;

@@ -26,7 +26,8 @@ async function pollers(n: number): Promise<CronPoller[]> {
   const out: CronPoller[] = [];
   for (let i = 0; i < n; i++) {
     const conn = redis.duplicate();
-    out.push(new CronPoller(conn, new CronStore(conn), new Client({ redis: conn, sidekiqVersion: 6 })));
+    const client = new Client({ redis: conn, sidekiqVersion: 6 });
+    out.push(new CronPoller(new CronStore(conn), (item) => client.push(item)));
   }
   return out;
 }
@@ -73,6 +74,45 @@ describe("the cron poller: one enqueue per tick", () => {
     await store.save({ ...tickJob, name: "hourly", cron: "0 * * * *" }, new Date(START));
     expect(await p?.poll(new Date(START + 2 * 3_600_000 + 61_000))).toEqual(["ticks"]);
     expect(await redis.llen(`queue:${QUEUE}`)).toBe(2);
+  });
+
+  it("a push that fails loses that tick only (claimed first, as Ruby does); the other jobs are enqueued and the error logged", async () => {
+    const store = new CronStore(redis);
+    await store.save({ ...tickJob, name: "a-broken", args: ["refused"] }, new Date(START));
+    await store.save(tickJob, new Date(START));
+    const client = new Client({ redis, sidekiqVersion: 6 });
+    const errors: unknown[] = [];
+    const poller = new CronPoller(
+      store,
+      async (item) => {
+        if (item.args?.[0] === "refused") throw new Error("a middleware refused it");
+        return client.push(item);
+      },
+      { logger: { error: (obj: unknown) => errors.push(obj) } },
+    );
+    expect(await poller.poll(new Date(START + 6_000))).toEqual(["ticks"]);
+    expect(errors).toHaveLength(1);
+    expect(await redis.zrange(enqueuedKey("a-broken"), 0, -1)).toContain("2026-11-22T20:00:05Z");
+    expect(await poller.poll(new Date(START + 8_000))).toEqual([]); // same tick: claimed, not retried
+    expect(await redis.llen(`queue:${QUEUE}`)).toBe(1);
+  });
+
+  it("rescheduleGracePeriod lets a daily job survive a deploy longer than 60 s, still firing once", async () => {
+    const store = new CronStore(redis);
+    await store.save({ ...tickJob, cron: "0 3 * * *" }, new Date(START));
+    const [strict] = await pollers(1);
+    const threeAm = Date.parse("2026-11-23T03:00:00Z");
+    // Back 5 minutes after 03:00: the default 60 s grace skips the day's run...
+    expect(await strict?.poll(new Date(threeAm + 300_000))).toEqual([]);
+    // ...a 15-minute grace enqueues it, once, however many polls follow.
+    const client = new Client({ redis, sidekiqVersion: 6 });
+    const patient = new CronPoller(store, (item) => client.push(item), { rescheduleGracePeriod: 900 });
+    expect(await patient.poll(new Date(threeAm + 300_000))).toEqual(["ticks"]);
+    expect(await patient.poll(new Date(threeAm + 600_000))).toEqual([]);
+    expect(await redis.llen(`queue:${QUEUE}`)).toBe(1);
+    expect(() => new CronPoller(store, (item) => client.push(item), { rescheduleGracePeriod: -1 })).toThrow(
+      /rescheduleGracePeriod must be 0 or more seconds/,
+    );
   });
 
   it("a disabled job is not enqueued", async () => {

@@ -58,7 +58,8 @@ describe("config/schedule.yml as sidekiq-cron 1.8.0 loads it", () => {
 
   it("enqueue-now pushes what enque! pushes: the stored message, and sidekiq-cron's own JobWrapper for active_job", async () => {
     for (const def of parseSchedule(VECTOR.schedule_yaml)) await store.save(def);
-    const poller = new CronPoller(redis, store, new Client({ redis, sidekiqVersion: 6 }));
+    const client = new Client({ redis, sidekiqVersion: 6 });
+    const poller = new CronPoller(store, (item) => client.push(item));
     expect(await poller.enqueueNow("billing_sync")).toBe(true);
     expect(await poller.enqueueNow("weekly_digest")).toBe(true);
     expect(await poller.enqueueNow("missing")).toBe(false);

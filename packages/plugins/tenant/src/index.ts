@@ -1,2 +1,11 @@
-// @kiq/tenant: see README.md.
-export {};
+export type { CattrLocation } from "./cattr.js";
+export { readCattr, writeCattr } from "./cattr.js";
+export type { TenantId } from "./current-tenant.js";
+export { currentTenant, isTenantId, withTenant } from "./current-tenant.js";
+export type { FairShareOptions } from "./fair-share.js";
+export { DEFAULT_LEASE, DEFAULT_NAMESPACE, DEFAULT_SWEEP_EVERY, FairShare } from "./fair-share.js";
+export type { JobMetric, TenantConfig, TenantOptions } from "./tenant-config.js";
+export { tenantConfig } from "./tenant-config.js";
+export type { KeySettings, TenantKey } from "./tenant-keys.js";
+export { readTenantKey, TENANT_KEYS, writeTenantKey } from "./tenant-keys.js";
+export { readTenant, tenant } from "./tenant-plugin.js";

@@ -41,8 +41,11 @@ async function lockWaiting(
   }
 }
 
-/** What happened: "ran", or "skipped" when another jid holds the lock this job needed. */
-export type ServerOutcome = "ran" | "skipped";
+/**
+ * What happened: "ran"; "skipped" when another jid holds the lock of an until_executed job (the gem
+ * drops it); "conflict" when another jid holds D:RUN (the gem then calls the server conflict strategy).
+ */
+export type ServerOutcome = "ran" | "skipped" | "conflict";
 
 async function runHolding(
   redis: ScriptRedis,
@@ -50,7 +53,7 @@ async function runHolding(
   timeout: number | null,
   perform: () => Promise<void>,
 ): Promise<ServerOutcome> {
-  if (!(await lockWaiting(redis, request, timeout))) return "skipped";
+  if (!(await lockWaiting(redis, request, timeout))) return "conflict";
   try {
     await perform();
   } finally {
