@@ -4,6 +4,7 @@
 // processes, and it goes to the dead set with an error saying so instead of killing the fleet.
 
 import { encodeTimestamp, nowMs, Payload, type SidekiqVersion } from "@kiq/core";
+import type { TrackerLogger } from "./host-types.js";
 
 /** gitlab-sidekiq-fetcher's default `max_retries_after_interruption`. */
 export const DEFAULT_MAX_INTERRUPTIONS = 3;
@@ -40,4 +41,23 @@ export function interrupt(held: string, maxInterruptions: number, version: Sidek
   );
   if (job.item.failed_at === undefined) job.set("failed_at", encodeTimestamp(version, nowMs()));
   return { action: "bury", payload: job.toString(), count };
+}
+
+/** How a recoverer announces a job it requeues or buries (unique-jobs releases the job's lock). */
+export interface ReleaseAnnouncer {
+  logger: TrackerLogger;
+  releaseJob(payload: string, reason: "recovered" | "dead"): Promise<void>;
+}
+
+/** Announces a released job; a failing listener is logged and does not stop recovery. */
+export async function announceRelease(
+  announcer: ReleaseAnnouncer,
+  payload: string,
+  reason: "recovered" | "dead",
+): Promise<void> {
+  try {
+    await announcer.releaseJob(payload, reason);
+  } catch (error) {
+    announcer.logger.error({ err: error }, `tracker: a release listener failed for a ${reason} job`);
+  }
 }

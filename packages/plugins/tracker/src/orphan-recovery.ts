@@ -10,7 +10,7 @@
 
 import { DeadSet, formatFloat, keyspace, nowMs, type SidekiqVersion } from "@kiq/core";
 import type { TrackerLogger, TrackerRedis } from "./host-types.js";
-import { interrupt } from "./interruption.js";
+import { announceRelease, interrupt } from "./interruption.js";
 import { requeueJobs, withTrackerScripts } from "./scripts.js";
 import { heartbeatKey, parseWorkingList, WORKING_LISTS_PATTERN, workingList } from "./working-lists.js";
 
@@ -132,20 +132,12 @@ export class OrphanRecovery {
         { queue: queueKey, payload: outcome.payload.slice(0, 500) },
         "tracker: poison pill buried",
       );
-      await this.release(held, "dead");
+      await announceRelease(this.options, held, "dead");
       return true;
     }
     // Before the push: a unique lock the dead process held must not block the job's own run.
-    await this.release(held, "recovered");
+    await announceRelease(this.options, held, "recovered");
     await requeueJobs(redis, [{ working: mine, queueKey, held, pushed: outcome.payload }]);
     return false;
-  }
-
-  private async release(payload: string, reason: "recovered" | "dead"): Promise<void> {
-    try {
-      await this.options.releaseJob(payload, reason);
-    } catch (error) {
-      this.options.logger.error({ err: error }, `tracker: a release listener failed for a ${reason} job`);
-    }
   }
 }

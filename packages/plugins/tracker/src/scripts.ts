@@ -3,8 +3,10 @@
 
 import type { TrackerRedis } from "./host-types.js";
 import buryJobLua from "./lua/bury-job.lua";
+import claimTrackedLua from "./lua/claim-tracked.lua";
 import moveJobsLua from "./lua/move-jobs.lua";
 import requeueJobsLua from "./lua/requeue-jobs.lua";
+import returnTrackedLua from "./lua/return-tracked.lua";
 
 export interface TrackerScripts {
   /** KEYS: sources then their working lists; ARGV: how many, "oldest"/"newest", acks. Returns [source, job, …]. */
@@ -13,6 +15,19 @@ export interface TrackerScripts {
   trackerRequeueJobs(numKeys: number, ...keysThenArgs: string[]): Promise<number>;
   /** working, dead, held, buried, score. Returns 1 if moved. */
   trackerBuryJob(working: string, dead: string, held: string, buried: string, score: string): Promise<number>;
+  /** dead set, own set, job-copy prefix. Returns [jid, copy or null], or null when empty. */
+  trackerClaimTracked(dead: string, own: string, prefix: string): Promise<[string, string | null] | null>;
+  /** own set, job copy, destination, "queues"; jid, job, score or "", queue. */
+  trackerReturnTracked(
+    own: string,
+    copy: string,
+    destination: string,
+    queues: string,
+    jid: string,
+    job: string,
+    score: string,
+    queue: string,
+  ): Promise<number>;
 }
 
 export function withTrackerScripts(redis: TrackerRedis): TrackerRedis & TrackerScripts {
@@ -20,6 +35,8 @@ export function withTrackerScripts(redis: TrackerRedis): TrackerRedis & TrackerS
     redis.defineCommand("trackerMoveJobs", { lua: moveJobsLua });
     redis.defineCommand("trackerRequeueJobs", { lua: requeueJobsLua });
     redis.defineCommand("trackerBuryJob", { lua: buryJobLua, numberOfKeys: 2 });
+    redis.defineCommand("trackerClaimTracked", { lua: claimTrackedLua, numberOfKeys: 2 });
+    redis.defineCommand("trackerReturnTracked", { lua: returnTrackedLua, numberOfKeys: 4 });
   }
   return redis as TrackerRedis & TrackerScripts;
 }

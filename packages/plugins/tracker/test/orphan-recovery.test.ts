@@ -1,4 +1,4 @@
-import { Kiq, Payload } from "@kiq/core";
+import { definePlugin, Kiq, Payload } from "@kiq/core";
 import { heartbeatKey, OrphanRecovery, POISON_PILL_ERROR, tracker, workingList } from "@kiq/tracker";
 import type { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
@@ -127,11 +127,18 @@ describe("orphan recovery", () => {
     expect(await redis.keys("working:*")).toEqual([]);
   });
 
-  it("a worker recovers a dead process' jobs at startup and runs them", async () => {
+  it("a worker recovers a dead process' jobs at startup, announcing each before it is pushed, and runs them", async () => {
     const redis = await freshRedis();
     await orphan(redis, DEAD_ID, "default", [rubyJob("a"), rubyJob("b")]);
     const ran: [string, unknown][] = [];
-    const kiq = new Kiq({ url: testRedisUrl(), logger: silent }).use(tracker());
+    const released: [string, string, number][] = [];
+    // What a lock-holding plugin (unique-jobs) sees: the job, not yet back in its queue.
+    const listener = definePlugin("listener", (host) => {
+      host.onJobReleased(async (payload, reason) => {
+        released.push([JSON.parse(payload).jid, reason, await redis.llen("queue:default")]);
+      });
+    });
+    const kiq = new Kiq({ url: testRedisUrl(), logger: silent }).use(listener).use(tracker());
     kiq.register({
       className: "SlowJob",
       options: {},
@@ -146,6 +153,10 @@ describe("orphan recovery", () => {
     expect(ran.sort()).toEqual([
       ["a", 1],
       ["b", 1],
+    ]);
+    expect(released).toEqual([
+      ["b", "recovered", 0],
+      ["a", "recovered", 1],
     ]);
   });
 

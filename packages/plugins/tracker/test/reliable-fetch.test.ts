@@ -155,7 +155,13 @@ describe("kiq.use(tracker())", () => {
     const kiq = new Kiq({ url: testRedisUrl(), concurrency: 5, logger: silent }).use(
       tracker({ prefetch: 5 }),
     );
-    kiq.register({ className: "SlowJob", options: {}, perform: () => void (ran += 1) });
+    kiq.register({
+      className: "SlowJob",
+      options: {},
+      perform: () => {
+        ran += 1;
+      },
+    });
     await redis.lpush("queue:default", ...Array.from({ length: 300 }, (_, i) => rubyJob(`j${i}`)));
     await kiq.start();
     await until(() => ran > 50);
