@@ -18,6 +18,20 @@ describe("npm run example", { timeout: EXAMPLE_MS }, () => {
     expect(out).toMatch(/rebuild finished {2}jid=[0-9a-f]{24} attempt=1 duration_ms=\d+/);
   });
 
+  it("multi-tenant: Ruby enqueues three tenants' messages; tenant on every line, SMS at its rate, duplicates skipped", async () => {
+    const out = await runExample("multi-tenant");
+    expect(out).toContain("Rails side (Ruby Sidekiq 6.4.1) enqueued 54 jobs for tenants 101, 102, 103");
+    expect(out).toMatch(
+      /tenant=102 {2}default {2}Receipts::SendEmail duplicate skipped {3}Receipt\/102-1@v1/,
+    );
+    expect(out).toContain('jobs_total{tenant="103",queue="low",class="Digests::SendEmail",outcome="done"} 2');
+    expect(out).toContain("All 54 jobs ran: 51 messages sent, 3 duplicate record versions skipped.");
+    const [, rate] = /SMS: 30 sent in [\d.]+ s = ([\d.]+)\/s \(limit 5\/s\)/.exec(out) ?? [];
+    expect(Math.abs(Number(rate) - 5), out).toBeLessThan(0.5);
+    const [, tagged, lines] = /(\d+) of (\d+) job log lines carry their tenant/.exec(out) ?? [];
+    expect(Number(tagged)).toBe(Number(lines));
+  });
+
   it("notifications: Ruby enqueues every notification twice, each channel sends it once", async () => {
     const out = await runExample("notifications");
     expect(out).toContain("Rails side (Ruby Sidekiq 6.4.1) enqueued 32 jobs");
@@ -35,7 +49,7 @@ describe("npm run example", { timeout: EXAMPLE_MS }, () => {
 
   it("names the examples when the name is unknown", async () => {
     await expect(runExample("nope")).rejects.toThrow(
-      /usage: npm run example -- <name> {3}\(one of: .*long-task, .*notifications, orphan-recovery/,
+      /usage: npm run example -- <name> {3}\(one of: long-task, multi-tenant, notifications, orphan-recovery/,
     );
   });
 });

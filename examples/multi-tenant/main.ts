@@ -40,9 +40,8 @@ const jobs = new Counter("jobs_total");
 const kiq = tenantWorker({ url, redis, send: fakeProviders(redis), jobs, logger: pino({}, display) });
 await kiq.start();
 
-if (
-  spawnSync("ruby", ["-e", 'require "sidekiq"; require "active_support"'], { stdio: "ignore" }).status === 0
-) {
+const rails = 'require "sidekiq"; require "active_job"; require "sidekiq/middleware/current_attributes"';
+if (spawnSync("ruby", ["-e", rails], { stdio: "ignore" }).status === 0) {
   const out = execFileSync("ruby", ["rails/enqueue.rb"], { input: JSON.stringify(traffic) });
   const answer = JSON.parse(out.toString().trim().split("\n").at(-1) ?? "{}");
   console.log(
@@ -50,7 +49,7 @@ if (
   );
 } else {
   console.log(
-    "Ruby Sidekiq not installed (sudo apt-get install -y ruby ruby-sidekiq): Node enqueues instead\n",
+    "Ruby Sidekiq or ActiveJob missing (sudo apt-get install -y ruby ruby-sidekiq ruby-activejob): Node enqueues instead\n",
   );
   const client = new Client({ redis }).use(tenant());
   for (const { tenant: id, class: klass, message } of traffic)
