@@ -1,4 +1,4 @@
-// Plugin packages may import only @kiq/core's public entry point: biome.json's override for
+// Plugin packages may import only @kiq/core's public entry points (@kiq/core, @kiq/core/testing): biome.json's override for
 // packages/plugins/** enforces it. This checks the rule itself, on probe files laid out as a
 // plugin package would be, with the repository's own biome.json.
 
@@ -32,12 +32,12 @@ describe("plugin packages use only @kiq/core's public exports", () => {
   ])("rejects %s", async (line) => {
     const { code, output } = await lintAsPlugin(`${line}\nexport const used = Payload;\n`);
     expect(code).not.toBe(0);
-    expect(output).toContain("Plugins use only @kiq/core's public entry point");
+    expect(output).toContain("Plugins use only @kiq/core's public entry points");
   });
 
-  it("accepts the public entry point", async () => {
+  it("accepts the public entry points", async () => {
     const { code, output } = await lintAsPlugin(
-      'import { Payload } from "@kiq/core";\n\nexport const used = Payload;\n',
+      'import { Payload } from "@kiq/core";\nimport { Testing } from "@kiq/core/testing";\n\nexport const used = [Payload, Testing];\n',
     );
     expect(output).not.toContain("noRestrictedImports");
     expect(code).toBe(0);

@@ -30,7 +30,7 @@ export interface LimitRule {
    * `(job) => job.class.startsWith("Stripe::") ? "stripe" : undefined`, or the tenant. Default:
    * every job, one key.
    */
-  key?: (item: JobItem) => string | number | undefined;
+  key?: (item: JobItem) => string | number | bigint | undefined;
   rate?: RateLimit;
   concurrency?: ConcurrencyLimit;
 }
@@ -38,7 +38,7 @@ export interface LimitRule {
 /** A rule checked and reduced to what the script needs. */
 export interface CheckedRule {
   name: string;
-  key: (item: JobItem) => string | number | undefined;
+  key: (item: JobItem) => string | number | bigint | undefined;
   /** Tokens per ms and the bucket size, when rate-limited. */
   rate: { perMs: number; burst: number } | undefined;
   /** Cap and lease in ms, when concurrency-limited. */

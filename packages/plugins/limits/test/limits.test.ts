@@ -3,6 +3,7 @@
 // rescheduled too often fails through its retries; bad options are named.
 
 import { defineJob, Kiq } from "@kiq/core";
+import { currentTenant, tenant } from "@kiq/tenant";
 import { pino } from "pino";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { closeAll, freshRedis, testRedisUrl } from "../../../../test/support/redis.js";
@@ -18,6 +19,7 @@ afterAll(closeAll);
 async function startWorker(
   options: LimitsOptions,
   handler: (jid: string) => unknown = () => {},
+  withTenants = false,
 ): Promise<Kiq> {
   const kiq = new Kiq({
     url: testRedisUrl(),
@@ -31,7 +33,9 @@ async function startWorker(
         return handler(this.jid);
       }),
     ],
-  }).use(limits(options));
+  });
+  if (withTenants) kiq.use(tenant()); // first, so the limit's key function sees currentTenant()
+  kiq.use(limits(options));
   workers.push(kiq);
   await kiq.start();
   return kiq;
@@ -92,6 +96,33 @@ describe("limits", () => {
     expect(ran.sort()).toEqual(jids);
     expect(await redis.zcard("retry")).toBe(0);
     expect(await redis.zcard("kiq-limits:pool:db:running")).toBe(0);
+  });
+
+  it("limits each tenant on its own, keyed by @kiq/tenant's currentTenant()", async () => {
+    const redis = await freshRedis();
+    const running = new Map<string, number>();
+    const most = new Map<string, number>();
+    let ran = 0;
+    const handler = async () => {
+      const id = String(currentTenant());
+      running.set(id, (running.get(id) ?? 0) + 1);
+      most.set(id, Math.max(most.get(id) ?? 0, running.get(id) ?? 0));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      running.set(id, (running.get(id) ?? 0) - 1);
+      ran++;
+    };
+    const perTenant = {
+      limits: [{ name: "per-tenant", key: () => currentTenant(), concurrency: { limit: 1 } }],
+      backoff: () => 0.1,
+    };
+    await startWorker(perTenant, handler, true);
+    const jobs = ["A", "B", "A", "B", "A", "B"].map((id, i) =>
+      stored(`ccccccccccccccccccccccc${i}`).replace('"x-app"', `"apartment":"${id}","x-app"`),
+    );
+    await redis.lpush("queue:l", ...jobs);
+    await eventually(() => ran === jobs.length, 10_000);
+    expect(Object.fromEntries(most)).toEqual({ A: 1, B: 1 });
+    expect(await redis.zcard("retry")).toBe(0);
   });
 
   it("leaves jobs whose key is undefined alone; fails a job rescheduled more than maxReschedules times", async () => {

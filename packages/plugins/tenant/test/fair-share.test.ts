@@ -1,8 +1,9 @@
 // Fair sharing on a shared queue, with two workers on one Redis: one tenant's flood is parked at
 // its cap while the other tenants' jobs start within a stated bound; no job is lost, also when a
-// worker holding parked jobs is killed with SIGKILL.
+// worker holding parked jobs is killed with SIGKILL; it composes with @kiq/tracker's reliable fetch.
 
-import { defineJob, generateJid, type JobContext, Kiq } from "@kiq/core";
+import { defineJob, generateJid, type JobContext, Kiq, type Plugin } from "@kiq/core";
+import { tracker } from "@kiq/tracker";
 import type { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -16,13 +17,13 @@ const FLOOD = 1000;
 const MAX_CONCURRENT = 2;
 const WORKERS = 2;
 const CONCURRENCY = 5;
-const JOB_MS = 50;
+const JOB_MS = 100;
 /**
  * The stated bound: with FLOOD jobs of one tenant ahead of them, the other tenants' jobs start
  * within this many ms of the workers starting (parking costs one script call per flood job).
- * Without fair sharing they would wait FLOOD × JOB_MS / (WORKERS × CONCURRENCY) = 5 s.
+ * Without fair sharing they would wait FLOOD × JOB_MS / (WORKERS × CONCURRENCY) = 10 s.
  */
-const OTHERS_START_WITHIN_MS = 2000;
+const OTHERS_START_WITHIN_MS = 3000;
 
 const workers: Kiq[] = [];
 afterEach(async () => {
@@ -35,20 +36,27 @@ const payload = (tenantId: string, jid = generateJid()) =>
 
 async function startWorker(
   handler: (jid: string, tenantId: string) => Promise<void>,
-  { lease = 30, concurrency = CONCURRENCY, maxConcurrent = MAX_CONCURRENT } = {},
+  {
+    lease = 30,
+    concurrency = CONCURRENCY,
+    maxConcurrent = MAX_CONCURRENT,
+    tracker: fetch = undefined as Plugin | undefined,
+  } = {},
 ): Promise<Kiq> {
   const kiq = new Kiq({
     url: testRedisUrl(),
     queues: ["t"],
     concurrency,
     timeout: 1,
-    logger: pino({ level: "silent" }),
+    logger: pino({ level: process.env.KIQ_TEST_LOG ?? "silent" }),
     jobs: [
       defineJob("FairJob", function (this: JobContext) {
         return handler(this.jid, String(currentTenant()));
       }),
     ],
-  }).use(tenant({ fairShare: { maxConcurrent, lease, sweepEvery: 0.2 } }));
+  });
+  if (fetch) kiq.use(fetch);
+  kiq.use(tenant({ fairShare: { maxConcurrent, lease, sweepEvery: 0.2 } }));
   workers.push(kiq);
   await kiq.start();
   return kiq;
@@ -125,30 +133,36 @@ describe("fair sharing", () => {
     }
   });
 
-  it("runs every parked job after the worker that parked them is killed with SIGKILL", async () => {
+  it.each([
+    ["the basic fetch", false],
+    ["@kiq/tracker's reliable fetch", true],
+  ])("runs the parked jobs of a worker killed with SIGKILL (%s)", async (_fetch, withTracker) => {
     const redis = await freshRedis();
     const jids = Array.from({ length: 6 }, () => generateJid());
     await redis.lpush("queue:t", ...jids.map((jid) => payload("A", jid)));
-    const child = kiqWorker([
-      "-r",
-      new URL("./fixtures/fair-worker.mjs", import.meta.url).pathname,
-      "-q",
-      "t",
-      "-c",
-      "3",
-    ]);
+    const fixture = new URL("./fixtures/fair-worker.mjs", import.meta.url).pathname;
+    process.env.TRACKER = withTracker ? "1" : "0"; // the CLI child inherits it
+    const child = kiqWorker(["-r", fixture, "-q", "t", "-c", "3"]);
     try {
-      await eventually(async () => (await redis.llen("kiq-tenant:parked:t:A")) === 5);
+      await eventually(async () => (await redis.llen("kiq-tenant:parked:t:A")) === 5, 10_000);
     } finally {
       child.child.kill("SIGKILL");
       await child.exited;
+      delete process.env.TRACKER;
     }
     const [runningInKilled] = await redis.zrange("kiq-tenant:running:A", 0, -1);
     const ran: string[] = [];
-    await startWorker(async (jid) => void ran.push(jid), { lease: 1 });
-    await eventually(() => ran.length === 5, 10_000);
-    // The job the killed worker was running was popped by the basic fetch: that one is @kiq/tracker's to recover.
-    expect(ran.sort()).toEqual(jids.filter((jid) => jid !== runningInKilled).sort());
+    await startWorker(async (jid) => void ran.push(jid), {
+      lease: 1,
+      tracker: withTracker
+        ? tracker({ heartbeatInterval: 0.3, heartbeatTtl: 1, recoveryInterval: 1 })
+        : undefined,
+    });
+    // With the basic fetch the job the killed worker was running is gone (popped, in its memory
+    // only); the reliable fetch kept it in the killed worker's working list and recovers it.
+    const expected = withTracker ? jids : jids.filter((jid) => jid !== runningInKilled);
+    await eventually(() => ran.length === expected.length, 10_000);
+    expect(ran.sort()).toEqual(expected.sort());
     expect(await redis.exists("kiq-tenant:parked:t:A", "kiq-tenant:parked:t:A:jids")).toBe(0);
     expect(await redis.zcard("kiq-tenant:parked-lists")).toBe(0);
   });

@@ -47,6 +47,12 @@ describe("reading", () => {
     expect(readTenant({ ...base, cattr: record })).toBe("5");
   });
 
+  it("reads a second persisted class's key (cattr_1) when told to", () => {
+    const item = { class: "X", args: [], jid: "j", cattr: { locale: "de" }, cattr_1: { account_id: 5 } };
+    expect(readTenant(item)).toBeUndefined();
+    expect(readTenant(item, { cattr: { key: "cattr_1", attribute: "account_id" } })).toBe(5);
+  });
+
   it("names an unknown key at install time", () => {
     expect(() => tenant({ read: ["cattrs" as "cattr"] })).toThrow('unknown key "cattrs"');
     expect(() => tenant({ write: ["activejob"] })).toThrow("read-only");
@@ -90,6 +96,23 @@ describe("writing", () => {
     });
     expect(item.cattr).toBeUndefined();
     expect((await pushed(7, { apartment: "public" }, options)).apartment).toBe("public");
+  });
+
+  it("gives each concurrent push the tenant of its own async context", async () => {
+    const redis = await freshRedis();
+    const client = new Client({ redis, sidekiqVersion: 7 }).use(tenant());
+    const pushAs = (id: number) =>
+      withTenant(id, async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5 * (4 - id)));
+        return client.push({ class: "X", args: [id] });
+      });
+    await Promise.all([1, 2, 3].map(pushAs));
+    const stored = (await redis.lrange("queue:default", 0, -1)).map((raw) => JSON.parse(raw));
+    expect(stored.map((job) => [job.args[0], job.cattr.tenant_id]).sort()).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
   });
 
   it("writes nothing when no tenant is current", async () => {
