@@ -17,11 +17,20 @@ const runs = async (list: string) => (await redis.lrange(list, 0, -1)).map((run)
 
 const clock = (ms: number) => new Date(ms).toISOString().slice(11, 23);
 
+// The workers end with this process, however it ends (Ctrl-C, a failure).
+const workers = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const worker of workers) worker.kill("SIGKILL");
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(1));
+
 /** Starts worker.ts as its own process and shows its JSON log lines one short line each. */
 function startWorker(name: string): { child: ChildProcess; exited: Promise<unknown> } {
   const child = spawn(process.execPath, [fileURLToPath(new URL("./worker.js", import.meta.url))], {
     stdio: ["ignore", "pipe", "inherit"],
   });
+  workers.add(child);
+  child.once("exit", () => workers.delete(child));
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
     const { time, msg, invoice, requeued } = JSON.parse(line);
     const fields = Object.entries({ invoice, requeued }).filter(([, value]) => value !== undefined);
