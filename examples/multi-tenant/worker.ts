@@ -9,7 +9,7 @@
 
 import { defineJob, type JobContext, Kiq } from "@kiq/core";
 import { limits } from "@kiq/limits";
-import { currentTenant, readTenant, tenant } from "@kiq/tenant";
+import { currentTenant, tenant } from "@kiq/tenant";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { fingerprint, type Message, type MessageClass, PROVIDERS, QUEUES } from "./messages.js";
@@ -33,7 +33,7 @@ export interface TenantWorkerOptions {
   /** Where fingerprints are kept. */
   redis: Redis;
   send: Send;
-  /** `jobs_total{tenant, queue, class, outcome}`, counted once per job run. */
+  /** `jobs_total{tenant, queue, class, outcome}`: once per run ("done"), per reschedule ("skipped"). */
   jobs: Pick<Counter, "inc">;
   logger?: Logger;
 }
@@ -46,23 +46,6 @@ export function tenantWorker({ url, redis, send, jobs, logger }: TenantWorkerOpt
     pollIntervalAverage: 0.1, // jobs the rate limit reschedules come back on time
     ...(logger && { logger }),
   });
-  // Workaround: @kiq/tenant reports a job that a later middleware did not run (one @kiq/limits
-  // rescheduled) as "done", so it is installed after limits, where it sees only jobs that run.
-  // This puts the tenant on the log lines of the jobs limits reschedules, which it does not see.
-  kiq.middleware.use(({ item, bindLog }, next) => {
-    const jobTenant = readTenant(item);
-    if (jobTenant !== undefined) bindLog({ tenant: jobTenant });
-    return next();
-  });
-  kiq.use(
-    limits({
-      limits: Object.entries(PROVIDER_LIMITS).map(([provider, rate]) => ({
-        name: provider,
-        key: (job) => (PROVIDERS[job.class as MessageClass] === provider ? provider : undefined),
-        rate,
-      })),
-    }),
-  );
   kiq.use(
     tenant({
       onMetric: (metric) =>
@@ -72,6 +55,15 @@ export function tenantWorker({ url, redis, send, jobs, logger }: TenantWorkerOpt
           class: metric.class,
           outcome: metric.outcome,
         }),
+    }),
+  );
+  kiq.use(
+    limits({
+      limits: Object.entries(PROVIDER_LIMITS).map(([provider, rate]) => ({
+        name: provider,
+        key: (job) => (PROVIDERS[job.class as MessageClass] === provider ? provider : undefined),
+        rate,
+      })),
     }),
   );
 

@@ -1,5 +1,9 @@
-/** A middleware: do work around `next()`; not calling `next` stops the chain (and the push or run). */
-export type Middleware<C> = (ctx: C, next: () => Promise<void>) => Promise<void> | void;
+/**
+ * A middleware: do work around `next()`; not calling `next` stops the chain (and the push or run).
+ * `next()` resolves true when the push or run happened, false when a later middleware stopped it;
+ * what the middleware returns is awaited and ignored.
+ */
+export type Middleware<C> = (ctx: C, next: () => Promise<boolean>) => unknown;
 
 /** An ordered middleware chain, like Sidekiq's: the first added is the outermost. */
 export class Chain<C> {
@@ -16,22 +20,22 @@ export class Chain<C> {
 
   /** Runs the chain around `terminal`; resolves true when `terminal` ran, false when a middleware stopped it. */
   async run(ctx: C, terminal: (ctx: C) => Promise<void> | void): Promise<boolean> {
-    let reached = false;
-    const dispatch = async (i: number): Promise<void> => {
+    const dispatch = async (i: number): Promise<boolean> => {
       const middleware = this.entries[i];
       if (middleware === undefined) {
-        reached = true;
         await terminal(ctx);
-        return;
+        return true;
       }
       let called = false;
-      await middleware(ctx, () => {
+      let reached = false;
+      await middleware(ctx, async () => {
         if (called) throw new Error("middleware called next() twice");
         called = true;
-        return dispatch(i + 1);
+        reached = await dispatch(i + 1);
+        return reached;
       });
+      return reached;
     };
-    await dispatch(0);
-    return reached;
+    return dispatch(0);
   }
 }

@@ -12,9 +12,9 @@ export interface JobMetric {
   queue: string;
   /** The job's class (the ActiveJob class for wrapped jobs). */
   class: string;
-  /** "done", "failed", or "parked" (waiting for its tenant's share; it runs later). */
-  outcome: "done" | "failed" | "parked";
-  /** Seconds the run took (0 for a parked job). */
+  /** "done", "failed", "parked" (waiting for its tenant's share; it runs later), or "skipped" (a later middleware, such as a limit, did not run it now). */
+  outcome: "done" | "failed" | "parked" | "skipped";
+  /** Seconds the run took (0 for a parked or skipped job). */
   seconds: number;
 }
 

@@ -67,14 +67,15 @@ export function tenant(options?: TenantOptions): Plugin {
   });
 }
 
-async function measured(next: () => Promise<void>, report: (outcome: JobMetric["outcome"]) => void) {
+async function measured(next: () => Promise<boolean>, report: (outcome: JobMetric["outcome"]) => void) {
+  let ran: boolean;
   try {
-    await next();
+    ran = await next();
   } catch (error) {
     report("failed");
     throw error;
   }
-  report("done");
+  report(ran ? "done" : "skipped"); // skipped: a later middleware (a limit, a lock) did not run it
 }
 
 function metric(
@@ -83,6 +84,6 @@ function metric(
   outcome: JobMetric["outcome"],
   started: number,
 ): JobMetric {
-  const seconds = outcome === "parked" ? 0 : (performance.now() - started) / 1000;
+  const seconds = outcome === "parked" || outcome === "skipped" ? 0 : (performance.now() - started) / 1000;
   return { tenant, queue, class: item.wrapped ?? item.class, outcome, seconds };
 }

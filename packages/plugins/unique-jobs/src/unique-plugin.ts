@@ -84,7 +84,9 @@ function installServer(host: PluginHost & { kind: "server" }, config: UniqueConf
         limit: lockLimit(unique.lock_limit),
         timeout: typeof unique.lock_timeout === "number" ? unique.lock_timeout : null,
       },
-      () => next(),
+      async () => {
+        await next();
+      },
     );
     if (outcome === "skipped")
       host.logger.info(
