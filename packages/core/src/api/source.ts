@@ -14,6 +14,9 @@ export interface ApiOptions {
   sidekiqVersion?: SidekiqVersion | "detect";
 }
 
+/** Jobs announced at once when an API call removes many (Queue.clear, JobSet.clear, killAll). */
+export const RELEASE_BATCH = 100;
+
 /** A connection that knows its fleet's version: a Client (or another API object's context). */
 export interface VersionedRedis {
   readonly redis: Redis;
@@ -68,9 +71,21 @@ export class ApiContext {
     return (this.releases?.size ?? 0) > 0;
   }
 
-  /** Tells the listeners that these stored jobs left ("deleted" or "dead"). */
+  /**
+   * Tells the listeners that these stored jobs left ("deleted" or "dead"), RELEASE_BATCH jobs at a
+   * time (their round trips overlap); the first error is thrown once every job was announced.
+   */
   async release(payloads: readonly string[], reason: ReleaseReason): Promise<void> {
-    if (!this.releases || this.releases.size === 0) return;
-    for (const payload of payloads) await this.releases.release(payload, reason);
+    const releases = this.releases;
+    if (!releases || releases.size === 0) return;
+    let failure: unknown;
+    for (let start = 0; start < payloads.length; start += RELEASE_BATCH) {
+      const batch = payloads.slice(start, start + RELEASE_BATCH);
+      for (const result of await Promise.allSettled(
+        batch.map((payload) => releases.release(payload, reason)),
+      ))
+        if (result.status === "rejected") failure ??= result.reason;
+    }
+    if (failure !== undefined) throw failure;
   }
 }

@@ -1,5 +1,5 @@
 import { CronSyntaxError } from "./cron-error.js";
-import { naturalToCron } from "./natural-cron.js";
+import { NaturalCronError, naturalToCron } from "./natural-cron.js";
 import { isTimeZone } from "./time-zone.js";
 
 /** A weekday with fugit's qualifiers: `mon#2` (n-th in month, negative from the end), `sun%2+1` (week modulo). */
@@ -170,8 +170,15 @@ function parseClassic(source: string, text: string): CronExpression {
 export function parseCron(source: string): CronExpression {
   const text = source.trim();
   if (text === "") throw new CronSyntaxError(source, "empty");
-  if (/^every\b/i.test(text)) {
-    const classic = naturalToCron(text);
+  // fugit's natural phrases start with a lower-case keyword.
+  if (/^(every|at)\b/.test(text)) {
+    let classic: string | undefined;
+    try {
+      classic = naturalToCron(text);
+    } catch (e) {
+      if (!(e instanceof NaturalCronError)) throw e;
+      throw new CronSyntaxError(source, `not a natural form kiq reads as fugit does: ${e.message}`);
+    }
     if (!classic) throw new CronSyntaxError(source, "not a natural form fugit turns into a cron");
     return parseClassicOrThrow(source, classic);
   }
@@ -194,7 +201,9 @@ function list(values: number[] | undefined): string {
 /** fugit's `to_cron_s`: fields expanded, the seconds field only when it is not just 0. */
 export function cronToString(expr: CronExpression): string {
   const fields: string[] = [];
-  if (!(expr.seconds.length === 1 && expr.seconds[0] === 0)) fields.push(list(expr.seconds));
+  const everySecond = expr.seconds.length === SECOND.max + 1;
+  if (!(expr.seconds.length === 1 && expr.seconds[0] === 0))
+    fields.push(everySecond ? "*" : list(expr.seconds));
   const weekdays = expr.weekdays?.map((w) => {
     if (w.nth !== undefined) return `${w.day}#${w.nth}`;
     if (w.modulo) return `${w.day}#${w.modulo[0]}#${w.modulo[1]}`; // fugit 1.5.2 prints % as #

@@ -1,8 +1,8 @@
-import { definePlugin, type Plugin } from "@kiq/core";
+import { definePlugin, type Plugin, type PluginHost } from "@kiq/core";
 import { type CronJobDefinition, validateDefinition } from "./cron-job.js";
 import { migrateLegacyJobs } from "./cron-migration.js";
 import { CronPoller, type CronPollerOptions, RESCHEDULE_GRACE_SECONDS, seconds } from "./cron-poller.js";
-import { CronStore, type CronStoreOptions, checkStoreOptions } from "./cron-store.js";
+import { CronStore, type CronStoreOptions, checkStoreOptions, namespaceOf } from "./cron-store.js";
 import { readSchedule } from "./schedule-file.js";
 
 /** `layout`, `namespace` and `availableNamespaces` choose sidekiq-cron 1.x's keys (default) or 2.x's. */
@@ -16,6 +16,20 @@ export interface CronOptions extends CronStoreOptions, Pick<CronPollerOptions, "
   pollInterval?: number;
   /** A sidekiq-cron schedule file (e.g. "config/schedule.yml") whose jobs are saved at install, after `jobs`. */
   scheduleFile?: string;
+}
+
+/**
+ * The schedule file's jobs saved with `source: schedule`; with layout 2.x, as 2.x's loader does,
+ * first destroying the jobs an earlier version of the file created and this one no longer names.
+ */
+async function loadSchedule(store: CronStore, file: string, logger: PluginHost["logger"]): Promise<void> {
+  const jobs = await readSchedule(file);
+  for (const job of jobs) store.checkDefinition(job); // all checked before anything is destroyed or saved
+  if (store.layout === "2.x") {
+    const removed = await store.destroyRemovedScheduleJobs(jobs.map((job) => job.name));
+    if (removed.length > 0) logger.info({ removed }, "cron: destroyed jobs no longer in the schedule file");
+  }
+  for (const job of jobs) await store.save(job, new Date(), "schedule");
 }
 
 /** sidekiq-cron's default `cron_poll_interval`. */
@@ -34,8 +48,11 @@ export function cron(options: CronOptions = {}): Plugin {
     options.rescheduleGracePeriod ?? RESCHEDULE_GRACE_SECONDS,
   );
   const jobs = options.jobs ?? [];
-  for (const job of jobs) validateDefinition(job);
-  const storeOptions: CronStoreOptions = checkStoreOptions(options);
+  const storeOptions = checkStoreOptions(options);
+  for (const job of jobs) {
+    validateDefinition(job);
+    namespaceOf(job, storeOptions);
+  }
   return definePlugin("cron", async (host) => {
     const cronStore = new CronStore(host.redis, storeOptions);
     const polls = host.kind === "server" && pollInterval > 0;
@@ -45,10 +62,7 @@ export function cron(options: CronOptions = {}): Plugin {
         host.logger.info({ moved }, "cron: moved sidekiq-cron 1.x jobs into namespace keys");
     }
     for (const job of jobs) await cronStore.save(job);
-    if (options.scheduleFile) {
-      for (const job of await readSchedule(options.scheduleFile))
-        await cronStore.save(job, new Date(), "schedule");
-    }
+    if (options.scheduleFile) await loadSchedule(cronStore, options.scheduleFile, host.logger);
     if (!polls || host.kind !== "server") return;
     const poller = new CronPoller(cronStore, (item) => host.push(item), {
       logger: host.logger,

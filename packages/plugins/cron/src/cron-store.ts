@@ -57,6 +57,26 @@ export function checkStoreOptions(options: CronStoreOptions): Required<CronStore
   return { layout, namespace, availableNamespaces: available };
 }
 
+/**
+ * A definition's namespace under checked store options ("" in 1.x): its own or the default one.
+ * 2.3 would refile a job whose namespace is not available under the default one with a warning;
+ * kiq refuses it, since a typo should not move a job. `cron()` calls it too, to fail at load.
+ */
+export function namespaceOf(def: CronJobDefinition, options: Required<CronStoreOptions>): string {
+  if (options.layout === "1.x") {
+    if (def.namespace) throw new Error(`cron job ${def.name}: namespaces need layout "2.x"`);
+    return "";
+  }
+  const namespace = def.namespace || options.namespace;
+  const available = options.availableNamespaces;
+  if (available !== "auto" && namespace !== options.namespace && !available.includes(namespace)) {
+    throw new Error(
+      `cron job ${def.name}: namespace ${JSON.stringify(namespace)} is not in availableNamespaces`,
+    );
+  }
+  return namespace;
+}
+
 /** `:enqueued` members older than this (relative to poll time) are removed after each enqueue. */
 export const REMEMBER_THRESHOLD_SECONDS = 86_400;
 /** sidekiq-cron's default `cron_history_size`. */
@@ -105,8 +125,7 @@ export class CronStore {
    * An omitted status keeps the stored one; the last enqueue time is always kept.
    */
   async save(def: CronJobDefinition, now: Date = new Date(), source: CronSource = "dynamic"): Promise<void> {
-    validateDefinition(def);
-    const namespace = await this.namespaceFor(def);
+    const namespace = this.checkDefinition(def);
     const [storedStatus, storedLast] = await this.redis.hmget(
       this.keys(def.name, namespace).hash,
       "status",
@@ -177,20 +196,14 @@ export class CronStore {
     return found.sort();
   }
 
-  /** A definition's namespace: its own or the default; one outside a listed `availableNamespaces` is refused. */
-  private async namespaceFor(def: CronJobDefinition): Promise<string> {
-    if (this.layout === "1.x") {
-      if (def.namespace) throw new Error(`cron job ${def.name}: namespaces need layout "2.x"`);
-      return "";
-    }
-    const namespace = def.namespace || this.namespace;
-    if (this.availableNamespaces !== "auto" && !(await this.namespaces()).includes(namespace)) {
-      // 2.3 would warn and file the job under the default namespace; a typo should not move a job.
-      throw new Error(
-        `cron job ${def.name}: namespace ${JSON.stringify(namespace)} is not in availableNamespaces`,
-      );
-    }
-    return namespace;
+  /** Checks a definition (cron, name, class, namespace) as `save` will, returning its namespace. */
+  checkDefinition(def: CronJobDefinition): string {
+    validateDefinition(def);
+    return namespaceOf(def, {
+      layout: this.layout,
+      namespace: this.namespace,
+      availableNamespaces: this.availableNamespaces,
+    });
   }
 
   enable(name: string, namespace?: string): Promise<boolean> {
@@ -218,6 +231,18 @@ export class CronStore {
       .del(keys.enqueued, keys.jidHistory, keys.hash)
       .exec();
     return (replies ?? []).some(([, n]) => Number(n) > 0);
+  }
+
+  /**
+   * 2.x's `destroy_removed_jobs`, run when the schedule file is loaded: jobs the file once created
+   * (`source: schedule`, in any namespace read) whose name it no longer has are destroyed; jobs
+   * created otherwise are kept. Returns the names destroyed.
+   */
+  async destroyRemovedScheduleJobs(scheduled: string[]): Promise<string[]> {
+    const keep = new Set(scheduled);
+    const removed = (await this.all("*")).filter((job) => job.source === "schedule" && !keep.has(job.name));
+    for (const job of removed) await this.destroy(job.name, job.namespace);
+    return removed.map((job) => job.name);
   }
 
   /** jid history, newest first: `{jid, enqueued}` as sidekiq-cron stores it (jid null when a middleware stopped the push). */

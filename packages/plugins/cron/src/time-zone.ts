@@ -10,6 +10,7 @@ export interface WallClock {
 }
 
 const MS_PER_SECOND = 1000;
+const MS_PER_DAY = 86_400_000;
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatterFor(zone: string): Intl.DateTimeFormat {
@@ -83,4 +84,36 @@ export function instantOf(w: WallClock, zone: string): number {
   const local = wallClockMs(w);
   const guess = local - offsetMs(local, zone);
   return local - offsetMs(guess, zone);
+}
+
+/**
+ * Every instant (ms) at which `zone` shows wall clock `w`, ascending: none in a DST gap, two in a
+ * DST overlap (fugit fires a cron at both). Probes the offsets a day either side of it.
+ */
+export function instantsOf(w: WallClock, zone: string): number[] {
+  const local = wallClockMs(w);
+  const found = new Set<number>();
+  for (const probe of [local - MS_PER_DAY, local + MS_PER_DAY]) {
+    const candidate = local - offsetMs(probe, zone);
+    if (wallClockMs(wallClockAt(candidate, zone)) === local) found.add(candidate);
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
+/** `zone`'s UTC offsets (ms) at `ms − windowMs` and `ms + windowMs`: two values when a DST change is near. */
+export function offsetsAround(ms: number, zone: string, windowMs: number): [number, number] {
+  return [offsetMs(ms - windowMs, zone), offsetMs(ms + windowMs, zone)];
+}
+
+/** The first instant (whole second) in (loMs, hiMs] at which `zone`'s offset differs from its offset at `loMs`. */
+export function offsetChangeAfter(loMs: number, hiMs: number, zone: string): number {
+  const before = offsetMs(loMs, zone);
+  let lo = Math.floor(loMs / MS_PER_SECOND);
+  let hi = Math.ceil(hiMs / MS_PER_SECOND);
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (offsetMs(mid * MS_PER_SECOND, zone) === before) lo = mid;
+    else hi = mid;
+  }
+  return hi * MS_PER_SECOND;
 }

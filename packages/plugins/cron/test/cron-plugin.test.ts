@@ -20,6 +20,10 @@ describe("kiq.use(cron(...))", () => {
   it("rejects a bad layout or a namespace without layout 2.x at load", () => {
     expect(() => cron({ layout: "3.x" as "2.x" })).toThrow(/layout must be "1.x" or "2.x"/);
     expect(() => cron({ namespace: "billing" })).toThrow(/need layout "2.x"/);
+    const job = { name: "x", cron: "0 * * * *", klass: "X", namespace: "billing" };
+    expect(() => cron({ jobs: [job] })).toThrow(/namespaces need layout "2.x"/);
+    expect(() => cron({ layout: "2.x", jobs: [job] })).toThrow(/"billing" is not in availableNamespaces/);
+    expect(() => cron({ layout: "2.x", availableNamespaces: ["billing"], jobs: [job] })).not.toThrow();
   });
 
   it("saves its jobs at start and a worker's poller enqueues them", async () => {

@@ -1,10 +1,21 @@
-import { readFileSync } from "node:fs";
-import { Client } from "@kiq/core";
-import { CronPoller, CronStore, cronJobKey, enqueuedKey, parseSchedule } from "@kiq/cron";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Client, Kiq } from "@kiq/core";
+import {
+  CronPoller,
+  CronStore,
+  type CronStoreOptions,
+  cron,
+  cronJobKey,
+  enqueuedKey,
+  parseSchedule,
+} from "@kiq/cron";
 import type { Redis } from "ioredis";
+import pino from "pino";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { rubyFixture } from "../../../../test/support/paths.js";
-import { closeAll, freshRedis } from "../../../../test/support/redis.js";
+import { closeAll, freshRedis, testRedisUrl } from "../../../../test/support/redis.js";
 import { runRubyScript } from "../../../../test/support/ruby.js";
 
 const VECTOR = JSON.parse(readFileSync("/work/shared/spec/vectors/cron-1.8.0-schedule-yaml.json", "utf8"));
@@ -75,5 +86,43 @@ describe("config/schedule.yml as sidekiq-cron 1.8.0 loads it", () => {
   it("rejects a schedule entry with a bad cron when saved", async () => {
     const [bad] = parseSchedule("broken:\n  cron: '61 * * * *'\n  class: X\n");
     await expect(store.save(bad ?? { name: "", cron: "", klass: "" })).rejects.toThrow(/invalid cron "61/);
+  });
+});
+
+describe("reloading a changed schedule file", () => {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "kiq-cron-")), "schedule.yml");
+  const job = (name: string) => `${name}:\n  cron: "0 * * * *"\n  class: Hourly\n`;
+  /** What a worker start does with the file: install the plugin (no polling), then stop. */
+  const boot = async (layout: CronStoreOptions["layout"]) => {
+    const kiq = new Kiq({ url: testRedisUrl(), queues: ["unused"], logger: pino({ level: "silent" }) });
+    await kiq.use(cron({ layout, scheduleFile: file, pollInterval: 0 })).start();
+    await kiq.stop();
+  };
+
+  it("2.x: destroys the jobs the file created and no longer names, keeps the rest (load_from_hash!)", async () => {
+    const store2 = new CronStore(redis, { layout: "2.x" });
+    await store2.save({ name: "manual", cron: "0 * * * *", klass: "Hourly" });
+    writeFileSync(file, job("kept") + job("dropped"));
+    await boot("2.x");
+    expect((await store2.all()).map((j) => [j.name, j.source])).toEqual([
+      ["dropped", "schedule"],
+      ["kept", "schedule"],
+      ["manual", "dynamic"],
+    ]);
+    writeFileSync(file, job("kept"));
+    await boot("2.x");
+    expect((await store2.all()).map((j) => j.name)).toEqual(["kept", "manual"]);
+    expect(await redis.exists("cron_job:default:dropped", "cron_job:default:dropped:enqueued")).toBe(0);
+  });
+
+  it("1.x: only creates and updates, as 1.8.0's load_from_hash; a bad cron anywhere in the file changes nothing", async () => {
+    writeFileSync(file, job("kept") + job("dropped"));
+    await boot("1.x");
+    writeFileSync(file, job("kept"));
+    await boot("1.x");
+    expect((await store.all()).map((j) => j.name)).toEqual(["dropped", "kept"]);
+    writeFileSync(file, `${job("kept")}broken:\n  cron: "61 * * * *"\n  class: X\n`);
+    await expect(boot("2.x")).rejects.toThrow(/invalid cron "61/);
+    expect(await redis.exists("cron_jobs:default")).toBe(0);
   });
 });

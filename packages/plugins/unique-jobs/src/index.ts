@@ -15,7 +15,7 @@ export {
   runDigest,
 } from "./lock-keys.js";
 export type { LockType } from "./lock-type.js";
-export { isLockType, LOCK_TYPES } from "./lock-type.js";
+export { isLockType, LOCK_ALIASES, LOCK_TYPES, lockTypeOf } from "./lock-type.js";
 export type { LockRequest } from "./locksmith.js";
 export { DEFAULT_LOCK_LIMIT, holdsLock, lock, lockLimit, unlock } from "./locksmith.js";
 export type { UniqueItem } from "./prepare.js";

@@ -9,8 +9,8 @@
 import { Payload, type PluginHost, type ReleaseReason } from "@kiq/core";
 import { runDigest } from "./lock-keys.js";
 import type { ScriptRedis } from "./lock-script.js";
-import { isLockType, type LockType, locksOnClient } from "./lock-type.js";
-import { holdsLock, lock, lockLimit, unlock } from "./locksmith.js";
+import { type LockType, locksOnClient, lockTypeOf } from "./lock-type.js";
+import { lock, lockLimit, unlock } from "./locksmith.js";
 import { prepareItem, type UniqueItem } from "./prepare.js";
 import type { UniqueConfig } from "./unique-config.js";
 
@@ -32,17 +32,24 @@ function releasedJob(payload: string, config: UniqueConfig): Released | undefine
   } catch {
     return undefined;
   }
-  const type = item.lock;
-  if (!isLockType(type) || typeof item.jid !== "string") return undefined;
+  const type = lockTypeOf(item.lock);
+  if (!type || typeof item.jid !== "string") return undefined;
   const stored = typeof item.lock_digest === "string" ? item.lock_digest : prepareItem({ ...item }, config);
   // A retried while_executing job carries the D:RUN digest (the gem appends it in the item).
   const digest = stored.endsWith(":RUN") ? stored.slice(0, -":RUN".length) : stored;
   return { jid: item.jid, type, digest, item };
 }
 
-/** Releases `digest` when this jid holds it; a jid that does not hold it changes nothing. */
-async function releaseHeld(redis: ScriptRedis, digest: string, jid: string, limit: number): Promise<void> {
-  if (await holdsLock(redis, digest, jid)) await unlock(redis, { digest, jid, type: REMOVING_TYPE, limit });
+/** Releases those of `digests` this jid holds (one round trip to ask); the others are left alone. */
+async function releaseHeld(redis: ScriptRedis, digests: string[], jid: string, limit: number): Promise<void> {
+  const pipeline = redis.pipeline();
+  for (const digest of digests) pipeline.hexists(`${digest}:LOCKED`, jid);
+  const held = (await pipeline.exec()) ?? [];
+  for (const [i, digest] of digests.entries()) {
+    const [error, exists] = held[i] ?? [];
+    if (error) throw error;
+    if (exists === 1) await unlock(redis, { digest, jid, type: REMOVING_TYPE, limit });
+  }
 }
 
 export async function releaseLocks(
@@ -55,11 +62,10 @@ export async function releaseLocks(
   if (!job) return;
   const { jid, type, digest, item } = job;
   const limit = lockLimit(item.lock_limit);
-  await releaseHeld(host.redis, runDigest(digest), jid, limit);
-  if (reason !== "recovered") {
-    await releaseHeld(host.redis, digest, jid, limit);
-    return;
-  }
+  // The dead run's D:RUN always goes; D only when the job will never run.
+  const released = reason === "recovered" ? [runDigest(digest)] : [runDigest(digest), digest];
+  await releaseHeld(host.redis, released, jid, limit);
+  if (reason !== "recovered") return;
   if (!locksOnClient(type)) return;
   const ttl = typeof item.lock_ttl === "number" ? item.lock_ttl : null;
   if (!(await lock(host.redis, { digest, jid, type, ttl, limit })))

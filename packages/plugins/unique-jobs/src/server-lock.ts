@@ -1,7 +1,8 @@
 // What the gem's server middleware does around perform, per lock type (8.1.0, spec §1.7):
 // until_executing releases before perform (re-locks on failure); until_executed releases after a
 // successful perform (kept on failure, so retries stay unique); until_expired never releases;
-// while_executing holds `D:RUN` during perform; until_and_while_executing does both halves.
+// while_executing holds `D:RUN` during perform; until_and_while_executing does both halves (and,
+// as the gem, does not run when releasing D fails because another jid holds it).
 
 import { runDigest } from "./lock-keys.js";
 import type { ScriptRedis } from "./lock-script.js";
@@ -42,8 +43,8 @@ async function lockWaiting(
 }
 
 /**
- * What happened: "ran"; "skipped" when another jid holds the lock of an until_executed job (the gem
- * drops it); "conflict" when another jid holds D:RUN (the gem then calls the server conflict strategy).
+ * What happened: "ran"; "skipped" when another jid holds the lock of an until_executed or
+ * until_and_while_executing job (the gem drops it); "conflict" when another jid holds D:RUN (the gem then calls the server conflict strategy).
  */
 export type ServerOutcome = "ran" | "skipped" | "conflict";
 
@@ -94,7 +95,8 @@ export async function aroundPerform(
         perform,
       );
     case "until_and_while_executing": {
-      await unlock(redis, job);
+      // Another jid holds D (this one's lock expired or was taken over): the gem does not run it.
+      if (!(await unlock(redis, job))) return "skipped";
       try {
         return await runHolding(
           redis,

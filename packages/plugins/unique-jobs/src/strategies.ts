@@ -57,7 +57,10 @@ export async function replaceHolder(host: PluginHost, item: UniqueItem, digest: 
     [digest],
   );
   if (deleted === null) return false;
-  host.logger.info({ lock_digest: digest }, `unique-jobs: deleted job ${deleted}`);
+  host.logger.info(
+    { lock_digest: digest, job: String(deleted).slice(0, 500) },
+    "unique-jobs: replaced job deleted",
+  );
   await deleteByDigest(host.redis, digest, { runtime: false });
   return true;
 }
@@ -71,7 +74,11 @@ export function rescheduledJob(item: UniqueItem, nowSeconds: number): PushItem {
   return job as unknown as PushItem;
 }
 
-/** Runs every strategy but replace (whose follow-up differs per side). No strategy: the job is dropped. */
+/**
+ * What follows a lock held by another jid. `replace` gets here only when it found no job to replace
+ * (its success path differs per side and stays with the caller); then, as with no strategy, the job
+ * is dropped.
+ */
 export async function resolveConflict(
   strategy: ConflictStrategy | undefined,
   conflict: Conflict,
@@ -81,7 +88,13 @@ export async function resolveConflict(
   switch (strategy) {
     case undefined:
     case "replace":
-      host.logger.debug(fields, `unique-jobs: lock held elsewhere, job ${jid} dropped`);
+      // The gem's null strategy is silent; kiq says what happened, once per job, at info.
+      host.logger.info(
+        fields,
+        conflict.side === "client"
+          ? "unique-jobs: duplicate not pushed"
+          : "unique-jobs: lock held elsewhere, job skipped",
+      );
       return;
     case "log":
       host.logger.info(

@@ -8,7 +8,7 @@ import { definePlugin, type Plugin, type PluginHost } from "@kiq/core";
 import { type ConflictSide, conflictStrategy } from "./conflict.js";
 import { releaseLocks } from "./job-release.js";
 import { runDigest } from "./lock-keys.js";
-import { isLockType, locksOnClient } from "./lock-type.js";
+import { locksOnClient, lockTypeOf } from "./lock-type.js";
 import { type LockRequest, lock, lockLimit } from "./locksmith.js";
 import { prepareItem, type UniqueItem } from "./prepare.js";
 import { startReaper } from "./reaper.js";
@@ -16,9 +16,9 @@ import { aroundPerform } from "./server-lock.js";
 import { RESCHEDULED, replaceHolder, resolveConflict } from "./strategies.js";
 import { type UniqueConfig, type UniqueJobsOptions, uniqueConfig } from "./unique-config.js";
 
-/** A job is unique when its payload names a lock type (the gem's `lock` option). */
+/** A job is unique when its payload names a lock type or an alias of one (the gem's `lock` option). */
 export function isUniqueItem(item: UniqueItem): boolean {
-  return isLockType(item.lock);
+  return lockTypeOf(item.lock) !== undefined;
 }
 
 /** The gem skips uniqueness once for a job its reschedule strategy pushed, and drops the mark. */
@@ -38,8 +38,8 @@ function strategyFor(host: PluginHost, config: UniqueConfig, item: UniqueItem, s
 function installClient(host: PluginHost, config: UniqueConfig): void {
   host.clientMiddleware.use(async (context, next) => {
     const item = context.job as unknown as UniqueItem;
-    const type = item.lock;
-    if (takeRescheduled(item) || !isLockType(type)) return next();
+    const type = lockTypeOf(item.lock);
+    if (takeRescheduled(item) || !type) return next();
     if (context.at !== undefined) item.at = context.at;
     const digest = prepareItem(item, config);
     if (context.at !== undefined) delete item.at;
@@ -68,8 +68,8 @@ function installClient(host: PluginHost, config: UniqueConfig): void {
 function installServer(host: PluginHost & { kind: "server" }, config: UniqueConfig): void {
   host.serverMiddleware.use(async ({ item, payload }, next) => {
     const unique = item as unknown as UniqueItem;
-    const type = unique.lock;
-    if (takeRescheduled(unique) || !isLockType(type)) return next();
+    const type = lockTypeOf(unique.lock);
+    if (takeRescheduled(unique) || !type) return next();
     // The digest the pusher wrote (Ruby or Node): recomputing from re-parsed args could lose
     // Ruby float text (1.0 → 1) and lock a different key.
     const digest = typeof unique.lock_digest === "string" ? unique.lock_digest : prepareItem(unique, config);
@@ -92,7 +92,8 @@ function installServer(host: PluginHost & { kind: "server" }, config: UniqueConf
         "unique-jobs: lock held elsewhere, job skipped",
       );
     if (outcome !== "conflict") return;
-    const strategy = strategyFor(host, config, unique, "server");
+    const strategy =
+      unique.lock === "while_executing_reject" ? "reject" : strategyFor(host, config, unique, "server");
     const run = runDigest(digest);
     // replace on the server (which the gem warns against): a queued job of D:RUN and its lock go, then this one runs.
     if (strategy === "replace" && (await replaceHolder(host, unique, run))) return next();

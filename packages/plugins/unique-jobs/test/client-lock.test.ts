@@ -95,4 +95,16 @@ describe("client locks", () => {
     expect(jids.filter((jid) => jid !== null)).toHaveLength(LIMIT);
     expect(await redis.llen("queue:u")).toBe(LIMIT);
   });
+
+  it("the gem's aliases lock as their types: while_enqueued pushed by Ruby is a duplicate to Node's", async () => {
+    const redis = await freshRedis();
+    const aliased = { ...JOB, lock: "while_enqueued" };
+    expect((await rubyPush([aliased])).jids[0]).toBeTypeOf("string");
+    const client = new Client({ redis, sidekiqVersion: SIDEKIQ_VERSION }).use(uniqueJobs());
+    expect(await client.push({ ...aliased })).toBeNull();
+    expect(await client.push({ ...JOB, args: [2], lock: "until_performed" })).toBeTypeOf("string");
+    expect(await client.push({ ...JOB, args: [2], lock: "until_performed" })).toBeNull();
+    expect(await client.push({ ...JOB, args: [3], lock: "no_such_lock" })).toBeTypeOf("string");
+    expect(await client.push({ ...JOB, args: [3], lock: "no_such_lock" })).toBeTypeOf("string");
+  });
 });

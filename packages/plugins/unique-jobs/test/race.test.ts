@@ -8,36 +8,29 @@ import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { closeAll, freshRedis, testRedisUrl } from "../../../../test/support/redis.js";
 import { LOCK_TYPES, locksOnClient } from "../src/lock-type.js";
+import { eventually } from "./support/workers.js";
 
 const CHILD = fileURLToPath(new URL("./support/race-child.mjs", import.meta.url));
 const PUSHERS = 4;
 const COPIES_PER_PUSHER = 3;
-/** Time for every child to start and connect before the common start signal. */
-const START_DELAY_MS = 2000;
 const WORKERS = 3;
 const DUPLICATES = 6;
 /** Longer than the gem's 1-second wait, so no duplicate gets D:RUN after the first run ends. */
 const RUN_MS = 2000;
+/** Generous: Node processes start slowly on a busy machine; the race begins only once all are up. */
+const STARTUP_MS = 30_000;
 const children: ChildProcess[] = [];
 
 function child(args: string[]): { process: ChildProcess; lines: string[]; exited: Promise<number | null> } {
   const proc = spawn("node", [CHILD, ...args], {
     env: { ...process.env, REDIS_URL: testRedisUrl() },
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["pipe", "pipe", "inherit"],
   });
   children.push(proc);
   const lines: string[] = [];
   proc.stdout?.on("data", (data) => lines.push(...String(data).split("\n").filter(Boolean)));
   const exited = new Promise<number | null>((resolve) => proc.once("exit", resolve));
   return { process: proc, lines, exited };
-}
-
-async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 afterEach(async () => {
@@ -57,16 +50,12 @@ describe("processes racing", () => {
         lock,
       })),
     );
-    const startAt = Date.now() + START_DELAY_MS;
-    const pushers = Array.from({ length: PUSHERS }, () =>
-      child(["push", String(startAt), JSON.stringify(pushes)]),
-    );
+    const pushers = Array.from({ length: PUSHERS }, () => child(["push", JSON.stringify(pushes)]));
+    // Every child is connected with the plugin installed; then all push at one signal.
+    await eventually(() => pushers.every((p) => p.lines.includes("ready")), STARTUP_MS);
+    for (const p of pushers) p.process.stdin?.end("go\n");
     expect(await Promise.all(pushers.map((p) => p.exited))).toEqual(pushers.map(() => 0));
-    const results = pushers.map(
-      (p) => JSON.parse(String(p.lines.at(-1))) as { jids: (string | null)[]; late: number },
-    );
-    // Every child reached the start line in time, so the pushes really overlapped.
-    for (const { late } of results) expect(late).toBeLessThan(START_DELAY_MS);
+    const results = pushers.map((p) => JSON.parse(String(p.lines.at(-1))) as { jids: (string | null)[] });
     const queued = (await redis.lrange("queue:race", 0, -1)).map((job) => JSON.parse(job));
     for (const lock of types) {
       const ofType = queued.filter((job) => job.lock === lock);
@@ -84,7 +73,7 @@ describe("processes racing", () => {
     const workers = Array.from({ length: WORKERS }, () =>
       child(["work", JSON.stringify({ queue: "we", runMs: RUN_MS })]),
     );
-    await until(() => workers.every((w) => w.lines.includes("ready")));
+    await eventually(() => workers.every((w) => w.lines.includes("ready")), STARTUP_MS);
     const job = JSON.stringify({
       class: "RaceWE",
       queue: "we",
@@ -98,8 +87,8 @@ describe("processes racing", () => {
         job.replace("}", `,"jid":"${String(i).padStart(24, "0")}"}`),
       ),
     );
-    await until(async () => (await redis.llen("queue:we")) === 0);
-    await until(async () => (await redis.get("race:running")) === "0", RUN_MS + 5000);
+    await eventually(async () => (await redis.llen("queue:we")) === 0);
+    await eventually(async () => (await redis.get("race:running")) === "0", RUN_MS + 5000);
     for (const w of workers) w.process.kill("SIGTERM");
     await Promise.all(workers.map((w) => w.exited));
     expect(await redis.get("race:runs")).toBe("1");

@@ -5,36 +5,25 @@
 
 import { Client, defineJob, Kiq } from "@kiq/core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { capturedLogger } from "../../../../test/support/captured-logger.js";
 import { closeAll, freshRedis, testRedisUrl } from "../../../../test/support/redis.js";
 import { uniqueJobs } from "../src/index.js";
 import { rescheduledJob } from "../src/strategies.js";
-import { capturingLogger } from "./support/log-lines.js";
+import { eventually, stopWorkers, track } from "./support/workers.js";
 
 const SIDEKIQ_VERSION = 8;
 /** Longer than the gem's 1-second minimum wait, so the duplicate's wait runs out. */
 const RUN_MS = 2500;
-const EVENTUALLY_MS = 8000;
 const STRATEGIES = ["log", "raise", "reject", "reschedule"] as const;
-const workers: Kiq[] = [];
 
-async function eventually(check: () => Promise<boolean> | boolean): Promise<void> {
-  const deadline = Date.now() + EVENTUALLY_MS;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((kiq) => kiq.stop()));
-});
+afterEach(stopWorkers);
 afterAll(closeAll);
 
 describe("server conflict strategies", () => {
   it("each strategy acts on the duplicate that could not take D:RUN; one of each pair runs", async () => {
     const redis = await freshRedis();
     const ran: Record<string, number> = {};
-    const jobs = [...STRATEGIES, "until_and_while"].map((name) =>
+    const jobs = [...STRATEGIES, "until_and_while", "reject_alias"].map((name) =>
       defineJob(`W_${name}`, async () => {
         ran[name] = (ran[name] ?? 0) + 1;
         await new Promise((resolve) => setTimeout(resolve, RUN_MS));
@@ -51,6 +40,9 @@ describe("server conflict strategies", () => {
           on_conflict: strategy,
         });
     }
+    // The gem's while_executing_reject: while_executing whose server strategy is always reject.
+    for (let i = 0; i < 2; i++)
+      await client.push({ class: "W_reject_alias", queue: "w", args: [1], lock: "while_executing_reject" });
     const untilAndWhile = {
       class: "W_until_and_while",
       queue: "w",
@@ -61,10 +53,10 @@ describe("server conflict strategies", () => {
     await client.push(untilAndWhile);
     const queued = await redis.lrange("queue:w", 0, -1);
 
-    const { logger, lines } = capturingLogger();
+    const { logger, lines } = capturedLogger("debug");
     const kiq = new Kiq({ url: testRedisUrl(), queues: ["w"], concurrency: 10, timeout: 1, logger, jobs });
     kiq.use(uniqueJobs());
-    workers.push(kiq);
+    track(kiq);
     await kiq.start();
     // The second until_and_while_executing job can be queued once the first has started (D released).
     await eventually(() => ran.until_and_while === 1);
@@ -72,14 +64,15 @@ describe("server conflict strategies", () => {
     expect(second).toBeTypeOf("string");
     const stored = (className: string) => queued.filter((job) => JSON.parse(job).class === className);
 
-    await eventually(async () => (await redis.zcard("dead")) === 2 && (await redis.zcard("retry")) === 1);
-    await eventually(() => Object.values(ran).reduce((a, b) => a + b, 0) === 5);
-    expect(ran).toEqual({ log: 1, raise: 1, reject: 1, reschedule: 1, until_and_while: 1 });
+    await eventually(async () => (await redis.zcard("dead")) === 3 && (await redis.zcard("retry")) === 1);
+    await eventually(() => Object.values(ran).reduce((a, b) => a + b, 0) === 6);
+    expect(ran).toEqual({ log: 1, raise: 1, reject: 1, reschedule: 1, until_and_while: 1, reject_alias: 1 });
 
     // reject: the stored string itself, for both lock types
     const dead = await redis.zrange("dead", 0, -1);
     expect(dead.filter((job) => stored("W_reject").includes(job))).toHaveLength(1);
     expect(dead.map((job) => JSON.parse(job).jid)).toContain(second);
+    expect(dead.filter((job) => JSON.parse(job).class === "W_reject_alias")).toHaveLength(1);
     // raise: failed with the conflict, so it is retried
     const [retried] = await redis.zrange("retry", 0, -1);
     expect(JSON.parse(String(retried))).toMatchObject({
@@ -95,7 +88,7 @@ describe("server conflict strategies", () => {
     expect(
       lines.some((line) =>
         /^Skipping job with id \(\w{24}\) because lock_digest: \(uniquejobs:\w+:RUN\) already exists$/.test(
-          line.msg,
+          String(line.msg),
         ),
       ),
     ).toBe(true);

@@ -2,45 +2,18 @@
 // until_executing before perform, until_executed after a successful perform (kept on failure),
 // while_executing holds D:RUN during perform only; a Ruby-pushed lock is released by Node.
 
-import { Client, defineJob, Kiq } from "@kiq/core";
-import pino from "pino";
+import { Client, defineJob } from "@kiq/core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { closeAll, freshRedis, testRedisUrl } from "../../../../test/support/redis.js";
+import { closeAll, freshRedis } from "../../../../test/support/redis.js";
 import { runRubyScript } from "../../../../test/support/ruby.js";
 import { uniqueJobs } from "../src/index.js";
+import { eventually, startWorker, stopWorkers } from "./support/workers.js";
 
 const SIDEKIQ_VERSION = 8;
-const EVENTUALLY_MS = 8000;
-const POLL_MS = 20;
 /** Shorter than the gem's 1-second minimum server wait, so the second duplicate gets the lock. */
 const WHILE_EXECUTING_RUN_MS = 300;
-const workers: Kiq[] = [];
 
-async function eventually(check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + EVENTUALLY_MS;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
-
-async function startWorker(jobs: ReturnType<typeof defineJob>[]): Promise<Kiq> {
-  const kiq = new Kiq({
-    url: testRedisUrl(),
-    queues: ["u"],
-    timeout: 1,
-    logger: pino({ level: "silent" }),
-    jobs,
-  });
-  kiq.use(uniqueJobs());
-  workers.push(kiq);
-  await kiq.start();
-  return kiq;
-}
-
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((kiq) => kiq.stop()));
-});
+afterEach(stopWorkers);
 afterAll(closeAll);
 
 describe("server release", () => {
@@ -142,5 +115,26 @@ describe("server release", () => {
     expect(ruby.jids[0]).toBeTypeOf("string");
     await eventually(async () => ran === 1 && (await redis.zcard("uniquejobs:digests")) === 0);
     expect(await redis.keys("uniquejobs:*:LOCKED")).toEqual([]);
+  });
+
+  it("until_and_while_executing: a job whose D another jid holds is not run (the gem's unlock_failed)", async () => {
+    const redis = await freshRedis();
+    let ran = 0;
+    const client = new Client({ redis, sidekiqVersion: SIDEKIQ_VERSION }).use(uniqueJobs());
+    const job = { class: "UW", queue: "parked", args: [1], lock: "until_and_while_executing" };
+    await client.push(job);
+    const payload = String(await redis.rpop("queue:parked"));
+    const digest = String(JSON.parse(payload).lock_digest);
+    // Its lock was lost (say, expired) and a duplicate took it.
+    await redis.del(digest, `${digest}:LOCKED`);
+    await redis.zrem("uniquejobs:digests", digest);
+    const other = await client.push(job);
+    await redis.del("queue:parked");
+    await startWorker([defineJob("UW", () => void ran++)]);
+    await redis.lpush("queue:u", payload);
+    await eventually(async () => (await redis.llen("queue:u")) === 0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(ran).toBe(0);
+    expect(await redis.hkeys(`${digest}:LOCKED`)).toEqual([other]);
   });
 });

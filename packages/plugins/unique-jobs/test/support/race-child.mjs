@@ -1,7 +1,8 @@
 // One racing process for race.test.ts, on the built packages (run `npm run build` first).
-//   node race-child.mjs push <startAtMs> <json pushes>   pushes every job at once at startAtMs; prints {"jids": [...]}
+//   node race-child.mjs push <json pushes>   prints "ready", then on a line on stdin pushes every job at once; prints {"jids": [...]}
 //   node race-child.mjs work <json {queue, runMs}>        a worker; prints "ready", counts runs in race:runs
 // Redis: REDIS_URL.
+import { once } from "node:events";
 import { Client, defineJob, Kiq } from "@kiq/core";
 import { uniqueJobs } from "@kiq/unique-jobs";
 import pino from "pino";
@@ -10,12 +11,14 @@ const logger = pino({ level: "silent" });
 const [mode, ...rest] = process.argv.slice(2);
 
 if (mode === "push") {
-  const [startAt, pushes] = [Number(rest[0]), JSON.parse(rest[1])];
+  const pushes = JSON.parse(rest[0]);
   const client = new Client({ url: process.env.REDIS_URL, sidekiqVersion: 8, logger }).use(uniqueJobs());
   await client.push({ class: "Warmup", queue: "warmup", args: [] }); // connected, plugin installed
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - Date.now())));
+  const go = once(process.stdin, "data");
+  console.log("ready");
+  await go;
   const jids = await Promise.all(pushes.map((job) => client.push(job)));
-  console.log(JSON.stringify({ jids, late: Date.now() - startAt }));
+  console.log(JSON.stringify({ jids }));
   await client.close();
 } else if (mode === "work") {
   const { queue, runMs } = JSON.parse(rest[0]);
