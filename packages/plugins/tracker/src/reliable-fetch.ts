@@ -119,9 +119,10 @@ export class ReliableFetch implements Fetcher {
     await this.acks.flush();
   }
 
+  /** Refills once half the jobs fetched ahead are taken: slots freeing one by one must not mean one fetch each. */
   private startRefill(): void {
     const want = this.options.prefetch - this.buffer.length;
-    if (want <= 0 || this.refill || this.closed) return;
+    if (want * 2 < this.options.prefetch || want <= 0 || this.refill || this.closed) return;
     this.refill = this.fetch(want, false)
       .catch((error) => {
         this.refillError = error;
