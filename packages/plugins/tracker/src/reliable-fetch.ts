@@ -11,6 +11,7 @@
 
 import { FETCH_TIMEOUT, type Fetcher, type FetcherContext, type UnitOfWork } from "@kiq/core";
 import { type Ack, AckBatch } from "./ack-batch.js";
+import { HeldJobs } from "./held-jobs.js";
 import type { TrackerRedis } from "./host-types.js";
 import { requeueJobs, type TrackerScripts, withTrackerScripts } from "./scripts.js";
 import { workingList } from "./working-lists.js";
@@ -37,6 +38,9 @@ export class ReliableFetch implements Fetcher {
   private refillError: unknown;
   private closed = false;
   private popperId: number | undefined;
+  private readonly held = new HeldJobs();
+  /** The fetch connection came back: a fetch may have moved jobs whose reply was lost. */
+  private reconnected = false;
 
   constructor(
     private readonly context: FetcherContext,
@@ -53,8 +57,13 @@ export class ReliableFetch implements Fetcher {
         () => {},
       );
     };
-    context.popper.on("ready", learnId);
-    if (context.popper.status === "ready") learnId();
+    let connected = context.popper.status === "ready";
+    context.popper.on("ready", () => {
+      if (connected) this.reconnected = true;
+      connected = true;
+      learnId();
+    });
+    if (connected) learnId();
   }
 
   /** The working lists this process fetches into, one per queue it serves. */
@@ -63,6 +72,7 @@ export class ReliableFetch implements Fetcher {
   }
 
   async retrieveWork(max: number): Promise<UnitOfWork[]> {
+    if (this.reconnected) await this.reclaimStrays();
     if (this.buffer.length === 0 && this.refill) {
       await this.refill;
       if (this.refillError !== undefined) {
@@ -84,13 +94,12 @@ export class ReliableFetch implements Fetcher {
 
   /** Pushed last-fetched first, so the first-fetched job ends at the tail and is fetched next again. */
   async requeue(works: readonly UnitOfWork[]): Promise<void> {
-    await requeueJobs(
-      this.redis,
-      [...works].reverse().map((work) => {
-        const queueKey = QUEUE_PREFIX + work.queue;
-        return { working: this.working(queueKey), queueKey, held: work.payload, pushed: work.payload };
-      }),
-    );
+    const jobs = [...works].reverse().map((work) => {
+      const queueKey = QUEUE_PREFIX + work.queue;
+      return { working: this.working(queueKey), queueKey, held: work.payload, pushed: work.payload };
+    });
+    await requeueJobs(this.redis, jobs);
+    for (const job of jobs) this.held.delete(job.held);
   }
 
   /** CLIENT UNBLOCK … TIMEOUT ends a BLMOVE as if it had timed out: no job is moved. */
@@ -110,9 +119,10 @@ export class ReliableFetch implements Fetcher {
     await this.acks.flush();
   }
 
+  /** Refills once half the jobs fetched ahead are taken: slots freeing one by one must not mean one fetch each. */
   private startRefill(): void {
     const want = this.options.prefetch - this.buffer.length;
-    if (want <= 0 || this.refill || this.closed) return;
+    if (want * 2 < this.options.prefetch || want <= 0 || this.refill || this.closed) return;
     this.refill = this.fetch(want, false)
       .catch((error) => {
         this.refillError = error;
@@ -143,17 +153,21 @@ export class ReliableFetch implements Fetcher {
       this.acks.restore(carried);
       throw error;
     }
+    this.forgetAcked(carried);
     for (let i = 0; i < flat.length; i += 2) {
-      this.buffer.push({
-        queue: (flat[i] as string).slice(QUEUE_PREFIX.length),
-        payload: flat[i + 1] as string,
-      });
+      const source = flat[i] as string;
+      const payload = flat[i + 1] as string;
+      this.held.add(payload);
+      this.buffer.push({ queue: source.slice(QUEUE_PREFIX.length), payload });
     }
     if (flat.length > 0 || !block) return;
     const first = keys[0] as string;
     const timeout = keys.length === 1 ? FETCH_TIMEOUT : IDLE_BLOCK;
     const job = await this.popper.blmove(first, working[0] as string, "RIGHT", "LEFT", timeout);
-    if (job !== null) this.buffer.push({ queue: first.slice(QUEUE_PREFIX.length), payload: job });
+    if (job !== null) {
+      this.held.add(job);
+      this.buffer.push({ queue: first.slice(QUEUE_PREFIX.length), payload: job });
+    }
   }
 
   /** Acks no fetch carried: the same script, moving nothing, on the command connection. */
@@ -167,6 +181,38 @@ export class ReliableFetch implements Fetcher {
       0,
       "oldest",
       ...ackArgs(keys, acks),
+    );
+    this.forgetAcked(acks);
+  }
+  private forgetAcked(acks: readonly Ack[]): void {
+    for (const ack of acks) this.held.delete(ack.payload);
+  }
+
+  /**
+   * Puts back the jobs a fetch moved into the working lists while its reply was lost. Runs in
+   * retrieveWork, so no fetch of this process is under way; acks are written first, so what the
+   * lists hold beyond the held jobs is stray. (A recovery pass moving orphans through these lists
+   * right then gets its job pushed back unedited: once, not lost.)
+   */
+  private async reclaimStrays(): Promise<void> {
+    await this.refill;
+    await this.acks.flush();
+    const entries: { working: string; queueKey: string; held: string; pushed: string }[] = [];
+    for (const name of this.context.queues.names) {
+      const queueKey = QUEUE_PREFIX + name;
+      const working = this.working(queueKey);
+      // LRANGE lists the newest first: pushed in that order, the oldest is fetched first.
+      for (const payload of await this.redis.lrange(working, 0, -1)) {
+        entries.push({ working, queueKey, held: payload, pushed: payload });
+      }
+    }
+    const strays = this.held.strays(entries, (entry) => entry.held);
+    const pushed = strays.length > 0 ? await requeueJobs(this.redis, strays) : 0;
+    this.reconnected = false;
+    if (pushed === 0) return;
+    this.context.logger.warn(
+      { jobs: pushed },
+      "tracker: took back jobs a fetch cut off by a reconnect had moved",
     );
   }
 

@@ -1,4 +1,4 @@
-import { Kiq } from "@kiq/core";
+import { Kiq, type UnitOfWork } from "@kiq/core";
 import { heartbeatKey, ReliableFetch, tracker, workingList } from "@kiq/tracker";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeAll, freshRedis, testRedisUrl } from "../../../../test/support/redis.js";
@@ -75,6 +75,25 @@ describe("ReliableFetch", () => {
     expect(await redis.lrange("queue:default", 0, -1)).toEqual([rubyJob("c"), rubyJob("a")]);
     expect(await redis.llen(WORKING_DEFAULT)).toBe(0);
     expect((await fetch.retrieveWork(1))[0]?.payload).toBe(rubyJob("a"));
+  });
+
+  it("after its connection comes back, takes back jobs a fetch moved while the reply was lost", async () => {
+    const redis = await freshRedis();
+    const context = fetcherContext(redis, ["default"], ID);
+    const fetch = new ReliableFetch(context, { prefetch: 0 });
+    await redis.lpush("queue:default", rubyJob("a"), rubyJob("b"), rubyJob("c"));
+    const [running] = await fetch.retrieveWork(1); // "a": running, held
+    // A fetch whose reply the dropped connection lost: Redis moved "b" anyway.
+    await redis.lmove("queue:default", WORKING_DEFAULT, "RIGHT", "LEFT");
+    await until(() => context.popper.status === "ready");
+    context.popper.disconnect(true);
+    await until(() => context.popper.status !== "ready");
+    await until(() => context.popper.status === "ready");
+    fetch.acknowledge(running as UnitOfWork); // pending: not a stray either
+    const next = await fetch.retrieveWork(1);
+    expect(next.map((w) => JSON.parse(w.payload).jid)).toEqual(["b"]); // back in line, fetched first
+    expect(await redis.lrange(WORKING_DEFAULT, 0, -1)).toEqual([rubyJob("b")]);
+    expect(await redis.lrange("queue:default", 0, -1)).toEqual([rubyJob("c")]);
   });
 
   it("prefetches ahead into the working list and release() puts those jobs back in order", async () => {
