@@ -7,6 +7,7 @@
 
 import { DeadSet, formatFloat, nowMs, Payload, type SidekiqVersion } from "@kiq/core";
 import type { AssuredKeys } from "./assured-keys.js";
+import { expiryMs } from "./expiry.js";
 import type { TrackerLogger, TrackerRedis } from "./host-types.js";
 import { announceRelease, interrupt } from "./interruption.js";
 import type { RecoveryReport } from "./orphan-recovery.js";
@@ -29,7 +30,8 @@ export class AssuredRecovery {
   async pass(): Promise<RecoveryReport> {
     const report = { requeued: 0, buried: 0 };
     const { redis, keys, instanceId, recoveryInterval, logger } = this.options;
-    if (!(await redis.set(keys.recoveryLock, instanceId, "EX", recoveryInterval, "NX"))) return report;
+    if (!(await redis.set(keys.recoveryLock, instanceId, "PX", expiryMs(recoveryInterval), "NX")))
+      return report;
     for await (const found of redis.scanStream({ match: keys.jobsPattern, count: 1000 })) {
       for (const jobsKey of found as string[]) {
         const owner = keys.instanceOf(jobsKey);

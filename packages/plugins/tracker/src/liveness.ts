@@ -2,6 +2,7 @@
 // with a TTL of `ttl`, deleted at a clean exit. Its own timer, not the periodic tasks (which stop
 // at quiet): a quiet process still runs jobs and must not look dead.
 
+import { expiryMs } from "./expiry.js";
 import type { TrackerLogger as Logger, TrackerRedis } from "./host-types.js";
 
 export class Liveness {
@@ -32,6 +33,6 @@ export class Liveness {
   }
 
   private async beat(): Promise<void> {
-    await this.redis.set(this.key, this.value(), "EX", this.ttl);
+    await this.redis.set(this.key, this.value(), "PX", expiryMs(this.ttl));
   }
 }

@@ -9,6 +9,7 @@
 // mid-way leaves the job where the next pass finds it.
 
 import { DeadSet, formatFloat, keyspace, nowMs, type SidekiqVersion } from "@kiq/core";
+import { expiryMs } from "./expiry.js";
 import type { TrackerLogger, TrackerRedis } from "./host-types.js";
 import { announceRelease, interrupt } from "./interruption.js";
 import { requeueJobs, withTrackerScripts } from "./scripts.js";
@@ -69,9 +70,10 @@ export class OrphanRecovery {
   async pass(): Promise<RecoveryReport> {
     const report = { requeued: 0, buried: 0 };
     const { redis, identity, recoveryInterval, scanInterval } = this.options;
-    if (!(await redis.set(this.key("recovery-lock"), identity, "EX", recoveryInterval, "NX"))) return report;
+    if (!(await redis.set(this.key("recovery-lock"), identity, "PX", expiryMs(recoveryInterval), "NX")))
+      return report;
     const lists = new Set(await redis.smembers(this.registry));
-    if (await redis.set(this.key("scan-lock"), identity, "EX", scanInterval, "NX")) {
+    if (await redis.set(this.key("scan-lock"), identity, "PX", expiryMs(scanInterval), "NX")) {
       for await (const keys of redis.scanStream({ match: WORKING_LISTS_PATTERN, count: SCAN_COUNT })) {
         for (const key of keys as string[]) lists.add(key);
       }

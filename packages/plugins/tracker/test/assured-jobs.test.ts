@@ -111,6 +111,28 @@ describe('tracker({ mode: "assured" })', () => {
     }
   });
 
+  it("takes fractional seconds: the instance key and the recovery_lock expire in milliseconds", async () => {
+    const redis = await freshRedis();
+    const kiq = new Kiq({ url: testRedisUrl(), queues: ["unused"], logger: silent }).use(
+      tracker({
+        mode: "assured",
+        instanceId: "4444444444444444",
+        heartbeatInterval: 0.5,
+        heartbeatTtl: 1.5,
+        recoveryInterval: 0.2,
+      }),
+    );
+    await kiq.start();
+    try {
+      const beat = await redis.pttl(`${NS}:instance:4444444444444444`);
+      expect(beat).toBeGreaterThan(1000);
+      expect(beat).toBeLessThanOrEqual(1500);
+      expect(await redis.pttl(`${NS}:recovery_lock`)).toBeLessThanOrEqual(200);
+    } finally {
+      await kiq.stop();
+    }
+  });
+
   it("a job shutdown pushes back is no longer tracked, so it is not recovered a second time", async () => {
     const redis = await freshRedis();
     let started = false;

@@ -178,4 +178,25 @@ describe("orphan recovery", () => {
     }
     expect(ran).toEqual(["late"]);
   });
+
+  it("takes fractional seconds: the liveness key and the recovery lock expire in milliseconds", async () => {
+    const redis = await freshRedis();
+    const ran: string[] = [];
+    const kiq = new Kiq({ url: testRedisUrl(), logger: silent }).use(
+      tracker({ heartbeatInterval: 0.5, heartbeatTtl: 1.5, recoveryInterval: 0.2 }),
+    );
+    kiq.register({ className: "SlowJob", options: {}, perform: (ctx) => void ran.push(ctx.jid) });
+    await redis.sadd("kiq-tracker:working-lists", await orphan(redis, DEAD_ID, "default", [rubyJob("lost")]));
+    await kiq.start();
+    try {
+      const beat = await redis.pttl(heartbeatKey(kiq.identity));
+      expect(beat).toBeGreaterThan(1000);
+      expect(beat).toBeLessThanOrEqual(1500);
+      expect(await redis.pttl("kiq-tracker:recovery-lock")).toBeLessThanOrEqual(200);
+      await until(() => ran.length === 1);
+    } finally {
+      await kiq.stop();
+    }
+    expect(ran).toEqual(["lost"]);
+  });
 });
