@@ -1,7 +1,8 @@
 // Acknowledgements, batched: a finished job leaves its working list by LREM. Pending acks ride on
-// the next fetch script (no round trip of their own); those still pending after the current turn
-// of the event loop (the fetch is blocked, or every slot is busy) are written by `write` in one
-// call. An ack that a crash cuts off only means the job runs again, never that it is lost, so the
+// the next fetch script (no round trip of their own). While a fetch ahead is under way the next
+// one usually follows as soon as it returns, so acks wait for it; those still pending one turn of
+// the event loop after that (the fetch is blocked, or every slot is busy) are written by `write`
+// in one call. An ack that a crash cuts off only means the job runs again, never that it is lost, so the
 // processor need not wait for it; shutdown waits for every ack before it exits.
 
 import type { TrackerLogger } from "./host-types.js";
@@ -18,6 +19,8 @@ export class AckBatch {
 
   constructor(
     private readonly write: (acks: Ack[]) => Promise<void>,
+    /** The fetch ahead under way, if any. */
+    private readonly fetching: () => Promise<void> | undefined,
     private readonly logger: TrackerLogger,
   ) {}
 
@@ -46,6 +49,10 @@ export class AckBatch {
 
   private async writeSoon(): Promise<void> {
     await new Promise(setImmediate);
+    for (let fetch = this.fetching(); fetch && this.pending.length > 0; fetch = this.fetching()) {
+      await fetch;
+      await new Promise(setImmediate);
+    }
     while (this.pending.length > 0) {
       const batch = this.take();
       try {

@@ -6,8 +6,9 @@
 // When every queue is empty it blocks in BLMOVE on the first queue of the fetch order (Redis
 // cannot block atomically on several lists and move): FETCH_TIMEOUT with one queue, a short
 // IDLE_BLOCK with several so a job on another queue waits at most that long on an idle worker.
-// Optionally a batch is fetched ahead (prefetch): such jobs wait in the working list, where a
-// crash cannot lose them.
+// While a batch runs, the next one is fetched (prefetch, by default as many jobs as the slots
+// first asked for), so the worker does not wait for a round trip between batches; such jobs wait
+// in the working list, where a crash cannot lose them.
 
 import { FETCH_TIMEOUT, type Fetcher, type FetcherContext, type UnitOfWork } from "@kiq/core";
 import { type Ack, AckBatch } from "./ack-batch.js";
@@ -24,8 +25,8 @@ export const MAX_FETCH_BATCH = 1000;
 const QUEUE_PREFIX = "queue:";
 
 export interface ReliableFetchOptions {
-  /** Jobs fetched ahead of free slots; 0 fetches only what the slots ask for. */
-  prefetch: number;
+  /** Jobs fetched ahead of free slots; 0 fetches only what the slots ask for; undefined: one batch. */
+  prefetch: number | undefined;
 }
 
 export class ReliableFetch implements Fetcher {
@@ -41,6 +42,8 @@ export class ReliableFetch implements Fetcher {
   private readonly held = new HeldJobs();
   /** The fetch connection came back: a fetch may have moved jobs whose reply was lost. */
   private reconnected = false;
+  /** Jobs fetched ahead: the prefetch option, or the most the slots asked for at once. */
+  private ahead: number;
 
   constructor(
     private readonly context: FetcherContext,
@@ -48,7 +51,12 @@ export class ReliableFetch implements Fetcher {
   ) {
     this.redis = withTrackerScripts(context.redis);
     this.popper = withTrackerScripts(context.popper);
-    this.acks = new AckBatch((acks) => this.writeAcks(acks), context.logger);
+    this.ahead = options.prefetch ?? 0;
+    this.acks = new AckBatch(
+      (acks) => this.writeAcks(acks),
+      () => this.refill,
+      context.logger,
+    );
     const learnId = () => {
       context.popper.client("ID").then(
         (id) => {
@@ -73,6 +81,7 @@ export class ReliableFetch implements Fetcher {
 
   async retrieveWork(max: number): Promise<UnitOfWork[]> {
     if (this.reconnected) await this.reclaimStrays();
+    if (this.options.prefetch === undefined && max > this.ahead) this.ahead = max;
     if (this.buffer.length === 0 && this.refill) {
       await this.refill;
       if (this.refillError !== undefined) {
@@ -82,7 +91,7 @@ export class ReliableFetch implements Fetcher {
       }
     }
     // After release() it fetches only what is asked (the manager pushes back what comes after quiet).
-    if (this.buffer.length === 0) await this.fetch(this.closed ? max : max + this.options.prefetch, true);
+    if (this.buffer.length === 0) await this.fetch(this.closed ? max : max + this.ahead, true);
     const works = this.buffer.splice(0, max);
     this.startRefill();
     return works;
@@ -121,8 +130,8 @@ export class ReliableFetch implements Fetcher {
 
   /** Refills once half the jobs fetched ahead are taken: slots freeing one by one must not mean one fetch each. */
   private startRefill(): void {
-    const want = this.options.prefetch - this.buffer.length;
-    if (want * 2 < this.options.prefetch || want <= 0 || this.refill || this.closed) return;
+    const want = this.ahead - this.buffer.length;
+    if (want * 2 < this.ahead || want <= 0 || this.refill || this.closed) return;
     this.refill = this.fetch(want, false)
       .catch((error) => {
         this.refillError = error;

@@ -33,7 +33,10 @@ export interface TrackerOptions {
   recoveryInterval?: number;
   /** "fetch": seconds between full SCANs for unregistered working lists (Ruby's) across the fleet. Default 3600. */
   scanInterval?: number;
-  /** "fetch": jobs fetched ahead of free slots, held in the working list (never lost; they wait). Default 0. */
+  /**
+   * "fetch": jobs fetched ahead of free slots, while the others run, held in the working list
+   * (never lost; they wait). Default: one batch, as many as the worker's concurrency; 0: none.
+   */
   prefetch?: number;
   /** "assured": track every job, not only those with `assured_jobs: true` (or `processing: true`). Default false. */
   trackAll?: boolean;
@@ -41,12 +44,15 @@ export interface TrackerOptions {
   instanceId?: string;
 }
 
-export type TrackerConfig = Required<Omit<TrackerOptions, "instanceId">> & { instanceId: string | undefined };
+export type TrackerConfig = Required<Omit<TrackerOptions, "instanceId" | "prefetch">> & {
+  instanceId: string | undefined;
+  prefetch: number | undefined;
+};
 
 const COMMON = {
   maxInterruptions: DEFAULT_MAX_INTERRUPTIONS,
   scanInterval: 3600,
-  prefetch: 0,
+  prefetch: undefined,
   trackAll: false,
 };
 
@@ -93,7 +99,7 @@ export function trackerConfig(options: TrackerOptions): TrackerConfig {
     throw new TypeError(
       `tracker heartbeatTtl (${config.heartbeatTtl} s) must exceed heartbeatInterval (${config.heartbeatInterval} s), or live processes look dead`,
     );
-  if (!Number.isInteger(config.prefetch) || config.prefetch < 0)
+  if (config.prefetch !== undefined && (!Number.isInteger(config.prefetch) || config.prefetch < 0))
     throw new TypeError(`tracker prefetch must be a whole number of jobs, got ${config.prefetch}`);
   if (config.instanceId !== undefined && !/^[^:\s]+$/.test(config.instanceId))
     throw new TypeError(

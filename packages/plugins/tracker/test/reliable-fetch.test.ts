@@ -115,6 +115,59 @@ describe("ReliableFetch", () => {
   });
 });
 
+describe("ReliableFetch fetching one batch ahead (the default)", () => {
+  it("fetches as many jobs ahead as the slots asked for, into the working list", async () => {
+    const redis = await freshRedis();
+    await redis.lpush("queue:default", ...["a", "b", "c", "d", "e", "f", "g"].map((j) => rubyJob(j)));
+    const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), { prefetch: undefined });
+    const jids = (works: UnitOfWork[]) => works.map((w) => JSON.parse(w.payload).jid);
+    const first = await fetch.retrieveWork(2);
+    expect(jids(first)).toEqual(["a", "b"]);
+    expect(await redis.llen(WORKING_DEFAULT)).toBe(4); // a, b running; c, d ahead
+    for (const work of first) fetch.acknowledge(work);
+    expect(jids(await fetch.retrieveWork(2))).toEqual(["c", "d"]);
+    // Taking c and d sent the next fetch ahead at once, and a's and b's acks rode on it.
+    await until(async () => (await redis.llen(WORKING_DEFAULT)) === 4);
+    expect((await redis.lrange(WORKING_DEFAULT, 0, -1)).map((j) => JSON.parse(j).jid)).toEqual([
+      "f",
+      "e",
+      "d",
+      "c",
+    ]);
+    await fetch.release();
+    expect((await redis.lrange("queue:default", 0, -1)).map((j) => JSON.parse(j).jid)).toEqual([
+      "g",
+      "f",
+      "e",
+    ]);
+  });
+
+  it("acks wait for the fetch ahead under way and ride on the next one instead of a call of their own", async () => {
+    const redis = await freshRedis();
+    await redis.lpush("queue:default", ...Array.from({ length: 40 }, (_, i) => rubyJob(`j${i}`)));
+    const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), { prefetch: undefined });
+    // Acks written on their own go over the command connection; fetches over the fetcher's own.
+    const scripts = redis as unknown as { trackerMoveJobs: (...args: unknown[]) => Promise<string[]> };
+    const write = scripts.trackerMoveJobs.bind(redis);
+    let ackCalls = 0;
+    scripts.trackerMoveJobs = (...args) => {
+      ackCalls += 1;
+      return write(...args);
+    };
+    const done: string[] = [];
+    while (done.length < 40) {
+      for (const work of await fetch.retrieveWork(5)) {
+        done.push(work.payload);
+        fetch.acknowledge(work);
+      }
+    }
+    await fetch.release();
+    expect(new Set(done).size).toBe(40);
+    expect(await redis.llen(WORKING_DEFAULT)).toBe(0);
+    expect(ackCalls).toBeLessThanOrEqual(1); // the last batch's, with no fetch left to carry them
+  });
+});
+
 describe("kiq.use(tracker())", () => {
   it("runs every job once through the working list and leaves nothing behind at exit", async () => {
     const redis = await freshRedis();
