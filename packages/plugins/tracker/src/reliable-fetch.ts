@@ -42,6 +42,8 @@ export class ReliableFetch implements Fetcher {
   private readonly held = new HeldJobs();
   /** The fetch connection came back: a fetch may have moved jobs whose reply was lost. */
   private reconnected = false;
+  /** wake() came while no BLMOVE was waiting (a fetch ahead was under way): skip the next one. */
+  private woken = false;
   /** Jobs fetched ahead: the prefetch option, or the most the slots asked for at once. */
   private ahead: number;
 
@@ -113,6 +115,7 @@ export class ReliableFetch implements Fetcher {
 
   /** CLIENT UNBLOCK … TIMEOUT ends a BLMOVE as if it had timed out: no job is moved. */
   async wake(): Promise<void> {
+    this.woken = true;
     if (this.popperId !== undefined) await this.redis.client("UNBLOCK", this.popperId, "TIMEOUT");
   }
 
@@ -170,9 +173,14 @@ export class ReliableFetch implements Fetcher {
       this.buffer.push({ queue: source.slice(QUEUE_PREFIX.length), payload });
     }
     if (flat.length > 0 || !block) return;
+    if (this.woken) {
+      this.woken = false;
+      return;
+    }
     const first = keys[0] as string;
     const timeout = keys.length === 1 ? FETCH_TIMEOUT : IDLE_BLOCK;
     const job = await this.popper.blmove(first, working[0] as string, "RIGHT", "LEFT", timeout);
+    this.woken = false;
     if (job !== null) {
       this.held.add(job);
       this.buffer.push({ queue: first.slice(QUEUE_PREFIX.length), payload: job });

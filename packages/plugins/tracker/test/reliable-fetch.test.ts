@@ -142,6 +142,15 @@ describe("ReliableFetch fetching one batch ahead (the default)", () => {
     ]);
   });
 
+  it("a wake() that came while no BLMOVE waited (a fetch ahead was under way) ends the next wait at once", async () => {
+    const redis = await freshRedis();
+    const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), { prefetch: undefined });
+    await fetch.wake(); // quiet, while the fetch connection ran a fetch ahead
+    const started = Date.now();
+    expect(await fetch.retrieveWork(5)).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(500); // not FETCH_TIMEOUT (2 s)
+  });
+
   it("acks wait for the fetch ahead under way and ride on the next one instead of a call of their own", async () => {
     const redis = await freshRedis();
     await redis.lpush("queue:default", ...Array.from({ length: 40 }, (_, i) => rubyJob(`j${i}`)));
