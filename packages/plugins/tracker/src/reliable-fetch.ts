@@ -243,9 +243,13 @@ export class ReliableFetch implements Fetcher {
   }
 }
 
-/** ARGV for the move script's acks: their count, then (index of the queue in `keys`, payload) pairs. */
+/** ARGV for the move script's acks: for each queue of `keys` in turn, how many, then their payloads. */
 function ackArgs(keys: readonly string[], acks: readonly Ack[]): (string | number)[] {
-  const args: (string | number)[] = [acks.length];
-  for (const ack of acks) args.push(keys.indexOf(ack.queueKey) + 1, ack.payload);
+  const args: (string | number)[] = [];
+  for (const key of keys) {
+    const count = args.push(0) - 1;
+    for (const ack of acks) if (ack.queueKey === key) args.push(ack.payload);
+    args[count] = args.length - count - 1;
+  }
   return args;
 }

@@ -9,7 +9,7 @@ import requeueJobsLua from "./lua/requeue-jobs.lua";
 import returnTrackedLua from "./lua/return-tracked.lua";
 
 export interface TrackerScripts {
-  /** KEYS: sources then their working lists; ARGV: how many, "oldest"/"newest", acks. Returns [source, job, …]. */
+  /** KEYS: sources then their working lists; ARGV: how many, "oldest"/"newest", then per working list its acks' count and payloads. Returns [source, job, …]. */
   trackerMoveJobs(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<string[]>;
   /** KEYS: "queues", then (working, queue) pairs; ARGV: (held, pushed) pairs. Returns how many went back. */
   trackerRequeueJobs(numKeys: number, ...keysThenArgs: string[]): Promise<number>;

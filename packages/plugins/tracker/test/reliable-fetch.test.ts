@@ -40,6 +40,27 @@ describe("ReliableFetch", () => {
     expect(await redis.lrange(WORKING_DEFAULT, 0, -1)).toEqual([rubyJob("next"), rubyJob("j49")]);
   });
 
+  it("acks jobs that finished out of fetch order, and one of two identical payloads, leaving the rest in order", async () => {
+    const redis = await freshRedis();
+    await redis.lpush("queue:default", ...["a", "b", "c", "d", "c"].map((j) => rubyJob(j)));
+    const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), { prefetch: 0 });
+    const works = await fetch.retrieveWork(5);
+    const [a, b, c, d, c2] = works as [UnitOfWork, UnitOfWork, UnitOfWork, UnitOfWork, UnitOfWork];
+    // b and d: not the oldest (a is still running), so not the tail of the working list.
+    fetch.acknowledge(d);
+    fetch.acknowledge(b);
+    await until(async () => (await redis.llen(WORKING_DEFAULT)) === 3);
+    const jids = async () => (await redis.lrange(WORKING_DEFAULT, 0, -1)).map((j) => JSON.parse(j).jid);
+    expect(await jids()).toEqual(["c", "c", "a"]);
+    // The tail as a multiset: a and one c are the two oldest, whichever order they finished in.
+    fetch.acknowledge(c2);
+    fetch.acknowledge(a);
+    await until(async () => (await redis.llen(WORKING_DEFAULT)) === 1);
+    expect(await redis.lrange(WORKING_DEFAULT, 0, -1)).toEqual([c.payload]);
+    fetch.acknowledge(c);
+    await until(async () => (await redis.exists(WORKING_DEFAULT)) === 0);
+  });
+
   it("blocks in BLMOVE when the queues are empty and takes a job as soon as it is pushed", async () => {
     const redis = await freshRedis();
     const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), { prefetch: 0 });
