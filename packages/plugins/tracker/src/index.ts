@@ -13,7 +13,7 @@ export {
 } from "./interruption.js";
 export { Liveness } from "./liveness.js";
 export { OrphanRecovery, type OrphanRecoveryOptions, type RecoveryReport } from "./orphan-recovery.js";
-export { IDLE_BLOCK, ReliableFetch, type ReliableFetchOptions } from "./reliable-fetch.js";
+export { IDLE_BLOCK, QUICK_JOB_MS, ReliableFetch, type ReliableFetchOptions } from "./reliable-fetch.js";
 export {
   DEFAULTS,
   type TrackerConfig,

@@ -6,9 +6,11 @@
 // When every queue is empty it blocks in BLMOVE on the first queue of the fetch order (Redis
 // cannot block atomically on several lists and move): FETCH_TIMEOUT with one queue, a short
 // IDLE_BLOCK with several so a job on another queue waits at most that long on an idle worker.
-// While a batch runs, the next one is fetched (prefetch, by default as many jobs as the slots
-// first asked for), so the worker does not wait for a round trip between batches; such jobs wait
-// in the working list, where a crash cannot lose them.
+// While a batch runs, the next one is fetched (prefetch), so the worker does not wait for a round
+// trip between batches; such jobs wait in the working list, where a crash cannot lose them. By
+// default a batch as large as the slots ask for, and only while jobs are short (QUICK_JOB_MS):
+// with longer jobs the round trip hardly matters, and jobs held ahead would wait here while
+// another process' slots are free.
 
 import { FETCH_TIMEOUT, type Fetcher, type FetcherContext, type UnitOfWork } from "@kiq/core";
 import { type Ack, AckBatch } from "./ack-batch.js";
@@ -21,11 +23,13 @@ import { workingList } from "./working-lists.js";
 export const IDLE_BLOCK = 0.25;
 /** Most jobs one fetch script moves (Lua's unpack limit is far above; this bounds one call). */
 export const MAX_FETCH_BATCH = 1000;
+/** By default jobs are fetched ahead while the last one acknowledged ran shorter than this. */
+export const QUICK_JOB_MS = 5;
 
 const QUEUE_PREFIX = "queue:";
 
 export interface ReliableFetchOptions {
-  /** Jobs fetched ahead of free slots; 0 fetches only what the slots ask for; undefined: one batch. */
+  /** Jobs fetched ahead of free slots; 0: only what the slots ask for; undefined: a batch while jobs are short. */
   prefetch: number | undefined;
 }
 
@@ -35,6 +39,8 @@ export class ReliableFetch implements Fetcher {
   private readonly acks: AckBatch;
   private readonly workingLists = new Map<string, string>();
   private readonly buffer: UnitOfWork[] = [];
+  /** When each running job was handed to the worker, so its ack can tell how long it ran. */
+  private readonly handedAt = new WeakMap<UnitOfWork, number>();
   private refill: Promise<void> | undefined;
   private refillError: unknown;
   private closed = false;
@@ -44,8 +50,10 @@ export class ReliableFetch implements Fetcher {
   private reconnected = false;
   /** wake() came while no BLMOVE was waiting (a fetch ahead was under way): skip the next one. */
   private woken = false;
-  /** Jobs fetched ahead: the prefetch option, or the most the slots asked for at once. */
-  private ahead: number;
+  /** The most jobs the slots asked for at once. */
+  private batch = 0;
+  /** Milliseconds the last acknowledged job ran, from being handed out to its ack. */
+  private lastRunMs = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly context: FetcherContext,
@@ -53,7 +61,6 @@ export class ReliableFetch implements Fetcher {
   ) {
     this.redis = withTrackerScripts(context.redis);
     this.popper = withTrackerScripts(context.popper);
-    this.ahead = options.prefetch ?? 0;
     this.acks = new AckBatch(
       (acks) => this.writeAcks(acks),
       () => this.refill,
@@ -83,7 +90,7 @@ export class ReliableFetch implements Fetcher {
 
   async retrieveWork(max: number): Promise<UnitOfWork[]> {
     if (this.reconnected) await this.reclaimStrays();
-    if (this.options.prefetch === undefined && max > this.ahead) this.ahead = max;
+    if (max > this.batch) this.batch = max;
     if (this.buffer.length === 0 && this.refill) {
       await this.refill;
       if (this.refillError !== undefined) {
@@ -95,11 +102,15 @@ export class ReliableFetch implements Fetcher {
     // After release() it fetches only what is asked (the manager pushes back what comes after quiet).
     if (this.buffer.length === 0) await this.fetch(this.closed ? max : max + this.ahead, true);
     const works = this.buffer.splice(0, max);
+    const now = performance.now();
+    for (const work of works) this.handedAt.set(work, now);
     this.startRefill();
     return works;
   }
 
   acknowledge(work: UnitOfWork): void {
+    const handedAt = this.handedAt.get(work);
+    if (handedAt !== undefined) this.lastRunMs = performance.now() - handedAt;
     this.acks.add({ queueKey: QUEUE_PREFIX + work.queue, payload: work.payload });
   }
 
@@ -126,15 +137,21 @@ export class ReliableFetch implements Fetcher {
   async release(): Promise<void> {
     this.closed = true;
     await this.refill;
-    const ahead = this.buffer.splice(0);
-    if (ahead.length > 0) await this.requeue(ahead);
+    const waiting = this.buffer.splice(0);
+    if (waiting.length > 0) await this.requeue(waiting);
     await this.acks.flush();
+  }
+
+  /** Jobs to hold fetched ahead now. */
+  private get ahead(): number {
+    return this.options.prefetch ?? (this.lastRunMs < QUICK_JOB_MS ? this.batch : 0);
   }
 
   /** Refills once half the jobs fetched ahead are taken: slots freeing one by one must not mean one fetch each. */
   private startRefill(): void {
-    const want = this.ahead - this.buffer.length;
-    if (want * 2 < this.ahead || want <= 0 || this.refill || this.closed) return;
+    const ahead = this.ahead;
+    const want = ahead - this.buffer.length;
+    if (want * 2 < ahead || want <= 0 || this.refill || this.closed) return;
     this.refill = this.fetch(want, false)
       .catch((error) => {
         this.refillError = error;

@@ -1,5 +1,5 @@
 import { Kiq, type UnitOfWork } from "@kiq/core";
-import { heartbeatKey, ReliableFetch, tracker, workingList } from "@kiq/tracker";
+import { heartbeatKey, QUICK_JOB_MS, ReliableFetch, tracker, workingList } from "@kiq/tracker";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeAll, freshRedis, testRedisUrl } from "../../../../test/support/redis.js";
 import { fetcherContext, rubyJob, silent, until } from "./support.js";
@@ -137,30 +137,26 @@ describe("ReliableFetch", () => {
 });
 
 describe("ReliableFetch fetching one batch ahead (the default)", () => {
-  it("fetches as many jobs ahead as the slots asked for, into the working list", async () => {
+  it("fetches as many jobs ahead as the slots ask for while jobs are short, none once they run longer", async () => {
     const redis = await freshRedis();
     await redis.lpush("queue:default", ...["a", "b", "c", "d", "e", "f", "g"].map((j) => rubyJob(j)));
     const fetch = new ReliableFetch(fetcherContext(redis, ["default"], ID), { prefetch: undefined });
     const jids = (works: UnitOfWork[]) => works.map((w) => JSON.parse(w.payload).jid);
+    const held = async () => (await redis.lrange(WORKING_DEFAULT, 0, -1)).map((j) => JSON.parse(j).jid);
     const first = await fetch.retrieveWork(2);
     expect(jids(first)).toEqual(["a", "b"]);
-    expect(await redis.llen(WORKING_DEFAULT)).toBe(4); // a, b running; c, d ahead
-    for (const work of first) fetch.acknowledge(work);
-    expect(jids(await fetch.retrieveWork(2))).toEqual(["c", "d"]);
-    // Taking c and d sent the next fetch ahead at once, and a's and b's acks rode on it.
-    await until(async () => (await redis.llen(WORKING_DEFAULT)) === 4);
-    expect((await redis.lrange(WORKING_DEFAULT, 0, -1)).map((j) => JSON.parse(j).jid)).toEqual([
-      "f",
-      "e",
-      "d",
-      "c",
-    ]);
+    expect(await held()).toEqual(["b", "a"]); // no job has run yet: nothing ahead
+    for (const work of first) fetch.acknowledge(work); // a and b ran in no time
+    const second = await fetch.retrieveWork(2);
+    expect(jids(second)).toEqual(["c", "d"]);
+    expect(await held()).toEqual(["f", "e", "d", "c"]); // e, f ahead; a's and b's acks rode along
+    await new Promise((r) => setTimeout(r, QUICK_JOB_MS * 2));
+    for (const work of second) fetch.acknowledge(work); // c and d ran longer
+    expect(jids(await fetch.retrieveWork(2))).toEqual(["e", "f"]);
+    await until(async () => (await redis.llen(WORKING_DEFAULT)) === 2);
+    expect(await held()).toEqual(["f", "e"]);
+    expect(await redis.lrange("queue:default", 0, -1)).toEqual([rubyJob("g")]); // not fetched ahead
     await fetch.release();
-    expect((await redis.lrange("queue:default", 0, -1)).map((j) => JSON.parse(j).jid)).toEqual([
-      "g",
-      "f",
-      "e",
-    ]);
   });
 
   it("a wake() that came while no BLMOVE waited (a fetch ahead was under way) ends the next wait at once", async () => {
