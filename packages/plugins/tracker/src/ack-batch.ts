@@ -7,9 +7,9 @@
 
 import type { TrackerLogger } from "./host-types.js";
 
-/** A finished job: the queue key it was fetched from and its payload as held. */
+/** A finished job: the name of the queue it was fetched from and its payload as held. */
 export interface Ack {
-  queueKey: string;
+  queue: string;
   payload: string;
 }
 

@@ -39,8 +39,9 @@ export class ReliableFetch implements Fetcher {
   private readonly acks: AckBatch;
   private readonly workingLists = new Map<string, string>();
   private readonly buffer: UnitOfWork[] = [];
-  /** When each running job was handed to the worker, so its ack can tell how long it ran. */
-  private readonly handedAt = new WeakMap<UnitOfWork, number>();
+  /** One running job at a time is timed, from being handed to the worker to its ack. */
+  private timed: UnitOfWork | undefined;
+  private timedAt = 0;
   private refill: Promise<void> | undefined;
   private refillError: unknown;
   private closed = false;
@@ -52,7 +53,7 @@ export class ReliableFetch implements Fetcher {
   private woken = false;
   /** The most jobs the slots asked for at once. */
   private batch = 0;
-  /** Milliseconds the last acknowledged job ran, from being handed out to its ack. */
+  /** Milliseconds the last timed job ran. */
   private lastRunMs = Number.POSITIVE_INFINITY;
 
   constructor(
@@ -102,16 +103,20 @@ export class ReliableFetch implements Fetcher {
     // After release() it fetches only what is asked (the manager pushes back what comes after quiet).
     if (this.buffer.length === 0) await this.fetch(this.closed ? max : max + this.ahead, true);
     const works = this.buffer.splice(0, max);
-    const now = performance.now();
-    for (const work of works) this.handedAt.set(work, now);
+    if (this.timed === undefined && works.length > 0) {
+      this.timed = works[0];
+      this.timedAt = performance.now();
+    }
     this.startRefill();
     return works;
   }
 
   acknowledge(work: UnitOfWork): void {
-    const handedAt = this.handedAt.get(work);
-    if (handedAt !== undefined) this.lastRunMs = performance.now() - handedAt;
-    this.acks.add({ queueKey: QUEUE_PREFIX + work.queue, payload: work.payload });
+    if (work === this.timed) {
+      this.lastRunMs = performance.now() - this.timedAt;
+      this.timed = undefined;
+    }
+    this.acks.add(work);
   }
 
   /** Pushed last-fetched first, so the first-fetched job ends at the tail and is fetched next again. */
@@ -142,9 +147,13 @@ export class ReliableFetch implements Fetcher {
     await this.acks.flush();
   }
 
-  /** Jobs to hold fetched ahead now. */
+  /** Jobs to hold fetched ahead now: by default a batch, while the timed jobs run short. */
   private get ahead(): number {
-    return this.options.prefetch ?? (this.lastRunMs < QUICK_JOB_MS ? this.batch : 0);
+    if (this.options.prefetch !== undefined) return this.options.prefetch;
+    const quick =
+      this.lastRunMs < QUICK_JOB_MS &&
+      (this.timed === undefined || performance.now() - this.timedAt < QUICK_JOB_MS);
+    return quick ? this.batch : 0;
   }
 
   /** Refills once half the jobs fetched ahead are taken: slots freeing one by one must not mean one fetch each. */
@@ -166,8 +175,9 @@ export class ReliableFetch implements Fetcher {
     const working = keys.map((key) => this.working(key));
     // Acks ride along; one for a queue not fetched from now (none today) waits for writeAcks.
     const acks = this.acks.take();
-    const carried = acks.filter((ack) => keys.includes(ack.queueKey));
-    if (carried.length < acks.length) this.acks.restore(acks.filter((ack) => !keys.includes(ack.queueKey)));
+    const names = keys.map((key) => key.slice(QUEUE_PREFIX.length));
+    const carried = acks.filter((ack) => names.includes(ack.queue));
+    if (carried.length < acks.length) this.acks.restore(acks.filter((ack) => !names.includes(ack.queue)));
     let flat: string[];
     try {
       flat = await this.popper.trackerMoveJobs(
@@ -176,7 +186,7 @@ export class ReliableFetch implements Fetcher {
         ...working,
         Math.min(want, MAX_FETCH_BATCH),
         "oldest",
-        ...ackArgs(keys, carried),
+        ...ackArgs(names, carried),
       );
     } catch (error) {
       this.acks.restore(carried);
@@ -206,7 +216,8 @@ export class ReliableFetch implements Fetcher {
 
   /** Acks no fetch carried: the same script, moving nothing, on the command connection. */
   private async writeAcks(acks: readonly Ack[]): Promise<void> {
-    const keys = [...new Set(acks.map((ack) => ack.queueKey))];
+    const names = [...new Set(acks.map((ack) => ack.queue))];
+    const keys = names.map((name) => QUEUE_PREFIX + name);
     const working = keys.map((key) => this.working(key));
     await this.redis.trackerMoveJobs(
       keys.length * 2,
@@ -214,7 +225,7 @@ export class ReliableFetch implements Fetcher {
       ...working,
       0,
       "oldest",
-      ...ackArgs(keys, acks),
+      ...ackArgs(names, acks),
     );
     this.forgetAcked(acks);
   }
@@ -260,12 +271,12 @@ export class ReliableFetch implements Fetcher {
   }
 }
 
-/** ARGV for the move script's acks: for each queue of `keys` in turn, how many, then their payloads. */
-function ackArgs(keys: readonly string[], acks: readonly Ack[]): (string | number)[] {
+/** ARGV for the move script's acks: for each queue of `names` in turn, how many, then their payloads. */
+function ackArgs(names: readonly string[], acks: readonly Ack[]): (string | number)[] {
   const args: (string | number)[] = [];
-  for (const key of keys) {
+  for (const name of names) {
     const count = args.push(0) - 1;
-    for (const ack of acks) if (ack.queueKey === key) args.push(ack.payload);
+    for (const ack of acks) if (ack.queue === name) args.push(ack.payload);
     args[count] = args.length - count - 1;
   }
   return args;
