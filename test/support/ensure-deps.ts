@@ -19,6 +19,7 @@ const PACKAGES: readonly { pkg: string; command?: string; rubyLib?: string }[] =
   { pkg: "puma", command: "puma" },
   { pkg: "ruby-concurrent", rubyLib: "concurrent" },
   { pkg: "ruby-thor", rubyLib: "thor" },
+  { pkg: "ruby-gitlab-sidekiq-fetcher", rubyLib: "sidekiq-reliable-fetch" },
 ];
 
 function hasCommand(command: string): boolean {

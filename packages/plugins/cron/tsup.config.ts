@@ -1,14 +1,8 @@
 import { defineConfig } from "tsup";
+import { pluginEntry } from "../tsup.plugin.js";
 
 export default defineConfig([
-  {
-    entry: { index: "src/index.ts" },
-    format: ["esm", "cjs"],
-    dts: true,
-    sourcemap: true,
-    clean: false, // the build script empties dist once for both entries
-    target: "node20",
-  },
+  pluginEntry,
   {
     // The `kiq-cron` command: ESM only, no types.
     entry: { cli: "src/cli.ts" },
