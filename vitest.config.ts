@@ -34,6 +34,9 @@ export default defineConfig({
     ],
     globalSetup: ["./test/support/global-setup.ts"],
     pool: "forks",
+    // Most tests wait on Redis, Ruby and child processes rather than on the CPU: two files at a time
+    // even on a 2-core machine (vitest's default there is one).
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
