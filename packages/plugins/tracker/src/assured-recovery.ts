@@ -8,20 +8,18 @@
 import { DeadSet, formatFloat, nowMs, Payload, type SidekiqVersion } from "@kiq/core";
 import type { AssuredKeys } from "./assured-keys.js";
 import { expiryMs } from "./expiry.js";
-import type { TrackerLogger, TrackerRedis } from "./host-types.js";
-import { announceRelease, interrupt } from "./interruption.js";
+import type { TrackerRedis } from "./host-types.js";
+import { announceRelease, interrupt, type ReleaseAnnouncer } from "./interruption.js";
 import type { RecoveryReport } from "./orphan-recovery.js";
 import { withTrackerScripts } from "./scripts.js";
 
-export interface AssuredRecoveryOptions {
+export interface AssuredRecoveryOptions extends ReleaseAnnouncer {
   redis: TrackerRedis;
   keys: AssuredKeys;
   instanceId: string;
-  logger: TrackerLogger;
   sidekiqVersion: SidekiqVersion;
   maxInterruptions: number;
   recoveryInterval: number;
-  releaseJob(payload: string, reason: "recovered" | "dead"): Promise<void>;
 }
 
 export class AssuredRecovery {

@@ -43,7 +43,7 @@ export function interrupt(held: string, maxInterruptions: number, version: Sidek
   return { action: "bury", payload: job.toString(), count };
 }
 
-/** How a recoverer announces a job it requeues or buries (unique-jobs releases the job's lock). */
+/** How a recoverer announces a job it requeues or buries (unique-jobs releases the job's lock); its logger reports a failing listener. */
 export interface ReleaseAnnouncer {
   logger: TrackerLogger;
   releaseJob(payload: string, reason: "recovered" | "dead"): Promise<void>;

@@ -10,8 +10,8 @@
 
 import { DeadSet, formatFloat, keyspace, nowMs, type SidekiqVersion } from "@kiq/core";
 import { expiryMs } from "./expiry.js";
-import type { TrackerLogger, TrackerRedis } from "./host-types.js";
-import { announceRelease, interrupt } from "./interruption.js";
+import type { TrackerRedis } from "./host-types.js";
+import { announceRelease, interrupt, type ReleaseAnnouncer } from "./interruption.js";
 import { requeueJobs, withTrackerScripts } from "./scripts.js";
 import { heartbeatKey, parseWorkingList, WORKING_LISTS_PATTERN, workingList } from "./working-lists.js";
 
@@ -20,19 +20,17 @@ export const RECOVERY_BATCH = 100;
 /** SCAN's COUNT hint, as the gem uses. */
 export const SCAN_COUNT = 1000;
 
-export interface OrphanRecoveryOptions {
+/** `releaseJob` announces a job about to run again or never to run (unique locks are released). */
+export interface OrphanRecoveryOptions extends ReleaseAnnouncer {
   redis: TrackerRedis;
   identity: string;
   namespace: string;
-  logger: TrackerLogger;
   sidekiqVersion: SidekiqVersion;
   maxInterruptions: number;
   /** Seconds the pass lock is held: at most one pass per this many seconds across the fleet. */
   recoveryInterval: number;
   /** Seconds between full SCANs across the fleet. */
   scanInterval: number;
-  /** Announces a job that is about to run again or will never run (unique locks are released). */
-  releaseJob(payload: string, reason: "recovered" | "dead"): Promise<void>;
 }
 
 export interface RecoveryReport {
